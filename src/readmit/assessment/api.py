@@ -1,0 +1,3 @@
+"""The assessment API under /api/v1/."""
+
+urlpatterns: list = []

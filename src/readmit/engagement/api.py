@@ -1,0 +1,3 @@
+"""The engagement API under /api/v1/."""
+
+urlpatterns: list = []

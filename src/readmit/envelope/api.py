@@ -1,0 +1,3 @@
+"""The envelope API under /api/v1/."""
+
+urlpatterns: list = []

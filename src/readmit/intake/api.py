@@ -1,0 +1,3 @@
+"""The intake API under /api/v1/."""
+
+urlpatterns: list = []
