@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
-from readmit.accounts import rules
-
 
 @dataclass(frozen=True)
 class Section:
@@ -21,6 +19,9 @@ class Section:
 
 
 def sections_for(user, current_path: str = "") -> list[dict]:
+    # Imported here: AppConfigs import this module before the models are ready.
+    from readmit.accounts import rules
+
     shown = []
     for config in apps.get_app_configs():
         for section in getattr(config, "readmit_sections", ()):
