@@ -170,6 +170,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [
     ("vendor/gcds", NODE_MODULES_DIR / "@gcds-core/components/dist/gcds"),
+    ("vendor/gcds-fonts", NODE_MODULES_DIR / "@gcds-core/fonts/fonts"),
     ("vendor/htmx", NODE_MODULES_DIR / "htmx.org/dist"),
     ("vendor/vega", NODE_MODULES_DIR / "vega/build"),
     ("vendor/vega-lite", NODE_MODULES_DIR / "vega-lite/build"),
@@ -191,14 +192,15 @@ MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-# Content security policy: no inline script or style, no third-party origin, no eval. The one
-# inline element is the import map that lets Vega's expression interpreter load (charts
-# without eval); it carries the per-response nonce.
+# Content security policy: no inline script or style of ours, no third-party origin, no eval.
+# Two inline elements carry the per-response nonce: the import map that lets Vega's
+# expression interpreter load (charts without eval), and the style elements the GC Design
+# System components add to the page (they read the nonce from <meta name="csp-nonce">).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'", CSP_NONCE],
-        "style-src": ["'self'"],
+        "style-src": ["'self'", CSP_NONCE],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
