@@ -90,6 +90,50 @@ def can_edit_engagement(user, departments) -> bool:
     return has_role(user, Role.ANALYST, Role.PROGRAM_OFFICER) and takes_part_in(user, departments)
 
 
+def can_view_plan(user, plan) -> bool:
+    """An Engagement Plan and what hangs on it: cleared for the plan's level with need-to-know,
+    and the user's department takes part in it (lead or participant), unless the user is of
+    the RWG or an administrator, who see every department's plans."""
+    if not can_view_record(user, plan):
+        return False
+    return sees_every_department(user) or takes_part_in(user, plan.department_ids())
+
+
+def can_edit_plan(user, plan) -> bool:
+    """Change a plan's content, actions, engagements, commitments and ladder."""
+    return can_view_plan(user, plan) and can_edit_engagement(user, plan.department_ids())
+
+
+def can_evaluate_triggers(user) -> bool:
+    """Evaluate every plan's escalation triggers now (the RWG's button)."""
+    return can_record_rwg_decision(user)
+
+
 def can_edit_envelope(user) -> bool:
     """Envelopes, amendments, partners, projects and payments."""
     return has_role(user, Role.PROGRAM_OFFICER)
+
+
+def can_view_envelope(user, envelope=None) -> bool:
+    """An envelope's authority and figures; its totals count every project (ADR 0100)."""
+    if envelope is None:
+        return is_signed_in(user)
+    return can_view_record(user, envelope)
+
+
+def can_edit_envelope_record(user, record) -> bool:
+    """Change an envelope record the user may see: nobody edits what they cannot read."""
+    return can_edit_envelope(user) and can_view_record(user, record)
+
+
+def can_view_project_country(user, link) -> bool:
+    """A project's target country: disclosed ones to whoever sees the project, others to
+    users cleared for targeting."""
+    if not can_view_record(user, link.project):
+        return False
+    return link.is_disclosed or can_view_targeting(user)
+
+
+def can_edit_project_targeting(user) -> bool:
+    """Add or remove a project's countries, or disclose one: needs the targeting clearance."""
+    return can_edit_envelope(user) and can_view_targeting(user)
