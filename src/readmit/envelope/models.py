@@ -319,7 +319,7 @@ class Project(AuditedRecord):
         help_text=_("Published in the IATI file: never name a country that is not disclosed."),
     )
     description_fr = models.TextField(_("description (French)"), blank=True)
-    initiative_types = models.JSONField(_("initiative types"), default=list)
+    initiative_types = models.JSONField(_("initiative types"), default=list, blank=True)
     funding_type = models.CharField(
         _("grant or contribution"),
         max_length=20,
