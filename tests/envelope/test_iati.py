@@ -1,4 +1,4 @@
-"""The IATI 2.03 activity file validates against the official schema ; only what is public."""
+"""The IATI 2.03 activity file: valid against the official schema, and only what is public."""
 
 from datetime import date
 from pathlib import Path

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -44,6 +44,21 @@ from readmit.envelope.models import (
 MONEY = {"max_digits": 15, "decimal_places": 2, "coerce_to_string": True}
 
 
+@extend_schema_field({"type": "string", "enum": AmendmentKind.values})
+class AmendmentKindField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=AmendmentKind.choices, **kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "description": "pipeline, approved, active, closed or cancelled"}
+)
+class ProjectStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=ProjectStatus.choices, **kwargs)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^FY\d{4}-\d{2}$", "example": "FY2024-25"})
 class FiscalYearField(serializers.Field):
     """FY2024-25 out; FY2024-25, FY2024-2025, 2024-25 or the start year 2024 in."""
 
@@ -94,6 +109,37 @@ def _require_editor(request):
         raise PermissionRefused(_("Only program officers and administrators change the envelope."))
 
 
+CATEGORY_CODES = {
+    "multilateral": OrganisationType.MULTILATERAL,
+    "government": OrganisationType.GOVERNMENT,
+    "civil_society": OrganisationType.INTERNATIONAL_NGO,
+    "private": OrganisationType.PRIVATE_SECTOR,
+}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "enum": OrganisationType.values},
+            {"type": "string", "enum": list(CATEGORY_CODES)},
+        ]
+    }
+)
+class OrganisationTypeField(serializers.ChoiceField):
+    """An IATI OrganisationType code (40), or a category: multilateral, government,
+    civil_society, private."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=OrganisationType.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data.strip().lower() in CATEGORY_CODES:
+            return int(CATEGORY_CODES[data.strip().lower()])
+        if isinstance(data, str) and data.strip().isdigit():
+            data = int(data)
+        return super().to_internal_value(data)
+
+
 # Envelopes ---------------------------------------------------------------------------
 
 
@@ -101,7 +147,7 @@ class AmendmentSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     envelope = serializers.PrimaryKeyRelatedField(queryset=Envelope.objects.all())
     number = serializers.IntegerField(read_only=True)
-    kind = serializers.ChoiceField(choices=AmendmentKind.choices)
+    kind = AmendmentKindField()
     approving_authority = serializers.CharField(max_length=200)
     approved_on = serializers.DateField()
     reason = serializers.CharField()
@@ -143,7 +189,7 @@ class EnvelopeSerializer(serializers.Serializer):
     target_countries_max = serializers.IntegerField(min_value=0, required=False)
     reporting_org_ref = serializers.CharField(max_length=100, required=False, allow_blank=True)
     reporting_org_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    reporting_org_type = serializers.ChoiceField(choices=OrganisationType.choices, required=False)
+    reporting_org_type = OrganisationTypeField(required=False)
     security_level = serializers.IntegerField(min_value=0, max_value=4, required=False)
 
     def to_representation(self, envelope):
@@ -184,7 +230,7 @@ class EnvelopeUpdateSerializer(serializers.Serializer):
     target_countries_max = serializers.IntegerField(min_value=0, required=False)
     reporting_org_ref = serializers.CharField(max_length=100, required=False, allow_blank=True)
     reporting_org_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    reporting_org_type = serializers.ChoiceField(choices=OrganisationType.choices, required=False)
+    reporting_org_type = OrganisationTypeField(required=False)
     security_level = serializers.IntegerField(min_value=0, max_value=4, required=False)
 
 
@@ -389,28 +435,6 @@ class AmendmentViewSet(
 
 # Partners ----------------------------------------------------------------------------
 
-CATEGORY_CODES = {
-    "multilateral": OrganisationType.MULTILATERAL,
-    "government": OrganisationType.GOVERNMENT,
-    "civil_society": OrganisationType.INTERNATIONAL_NGO,
-    "private": OrganisationType.PRIVATE_SECTOR,
-}
-
-
-class OrganisationTypeField(serializers.ChoiceField):
-    """An IATI OrganisationType code (40), or a category: multilateral, government,
-    civil_society, private."""
-
-    def __init__(self, **kwargs):
-        super().__init__(choices=OrganisationType.choices, **kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and data.strip().lower() in CATEGORY_CODES:
-            return int(CATEGORY_CODES[data.strip().lower()])
-        if isinstance(data, str) and data.strip().isdigit():
-            data = int(data)
-        return super().to_internal_value(data)
-
 
 class PartnerSerializer(serializers.ModelSerializer):
     organisation_type = OrganisationTypeField()
@@ -477,6 +501,17 @@ class PartnerViewSet(
 # Projects ----------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "example": "XAA"},
+            "name": {"type": "string", "readOnly": True},
+            "is_disclosed": {"type": "boolean", "default": False},
+        },
+        "required": ["code"],
+    }
+)
 class CountryLinkField(serializers.Field):
     """{"code": "XAA", "is_disclosed": false} or just "XAA" (not disclosed)."""
 
@@ -511,7 +546,7 @@ class ProjectSerializer(serializers.Serializer):
         required=False,
     )
     funding_type = serializers.ChoiceField(choices=FundingType.choices, required=False)
-    status = serializers.ChoiceField(choices=ProjectStatus.choices, required=False)
+    status = ProjectStatusField(required=False)
     approval_date = serializers.DateField(required=False, allow_null=True)
     status_date = serializers.DateField(
         required=False,
@@ -570,7 +605,7 @@ class ProjectSerializer(serializers.Serializer):
 
 
 class StatusChangeSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=ProjectStatus.choices)
+    status = ProjectStatusField()
     approval_date = serializers.DateField(required=False, allow_null=True)
     on = serializers.DateField(required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True)

@@ -225,7 +225,7 @@ def chart_spec(envelope: Envelope, result: figures.EnvelopeFigures) -> dict:
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
             "x": {"field": "fiscal_year", "type": "nominal", "title": _("Fiscal year")},
-            "xOffset": {"field": "measure", "sort": [label for _, label in measures]},
+            "xOffset": {"field": "measure", "sort": [label for _key, label in measures]},
             "y": {
                 "field": "amount",
                 "type": "quantitative",
@@ -236,7 +236,7 @@ def chart_spec(envelope: Envelope, result: figures.EnvelopeFigures) -> dict:
                 "field": "measure",
                 "type": "nominal",
                 "title": None,
-                "sort": [label for _, label in measures],
+                "sort": [label for _key, label in measures],
             },
             "tooltip": [
                 {"field": "fiscal_year", "title": _("Fiscal year")},
