@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from readmit.core.fiscal import FiscalYear
 from readmit.envelope import services
@@ -12,6 +13,13 @@ from tests.factories import CountryFactory
 
 D = Decimal
 FY19, FY20, FY21, FY22, FY23, FY24 = (FiscalYear(y) for y in range(2019, 2025))
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English; a French page must not leave French active after it."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -240,3 +240,11 @@ def test_the_workbook_is_laid_out_for_a_finance_officer(client, viewer, extended
     assert payments["B2"].value == "FY2020-21"
     assert payments["D2"].value == 100000
     assert payments["A2"].number_format == "yyyy-mm-dd"
+
+
+def test_the_dashboard_reads_in_french(client, viewer, extended, project):
+    client.force_login(viewer)
+    page = client.get(f"/fr/envelope/{extended.pk}/?as_of=2021-03-31").content.decode()
+    assert "Risque de péremption" in page
+    assert "21\u00a0000\u00a0000,00\u00a0$" in page
+    assert "1 projet totalisant 1\u00a0500\u00a0000,00\u00a0$" in page

@@ -120,8 +120,9 @@ def _refusal_message(refusal: figures.ArithmeticRefusal, envelope: Envelope) -> 
 
 def save_record(record, *, user, reason: str = ""):
     """`core.services.save_record`, with a field that fails validation told as a DomainError."""
+    # The history keeps a change reason of at most 100 characters; the record keeps it whole.
     try:
-        return save_audited_record(record, user=user, reason=reason)
+        return save_audited_record(record, user=user, reason=(reason or "")[:100])
     except ValidationError as error:
         details = []
         if hasattr(error, "error_dict"):
