@@ -629,6 +629,7 @@ def change_plan_status(
 
     Approval and escalation are refused here with the way to do them (an RWG decision).
     """
+    _require(rules.can_edit_plan(user, plan) or rules.can_record_rwg_decision(user))
     if to_status not in PlanStatus.values:
         raise DomainError(
             _("Unknown status %(status)s; use one of %(allowed)s.")
