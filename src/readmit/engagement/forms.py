@@ -42,6 +42,7 @@ def level_field():
         label=_("Security level"),
         choices=LEVELS,
         coerce=int,
+        empty_value=None,
         initial=SecurityLevel.PROTECTED_B,
         required=False,
         help_text=_("Protected B by default; raise it for a more sensitive record."),

@@ -65,6 +65,18 @@ TRANSITION_WORDS = {
 # Shared checks ---------------------------------------------------------------------------
 
 
+# The history keeps a change reason of at most 100 characters; the full text stays on the
+# record itself (a transition's reason, a decision's rationale, a deletion's reason).
+HISTORY_REASON_LENGTH = 100
+
+
+def _save(record, *, user, reason: str = ""):
+    reason = " ".join((reason or "").split())
+    if len(reason) > HISTORY_REASON_LENGTH:
+        reason = reason[: HISTORY_REASON_LENGTH - 1] + "…"
+    return save_record(record, user=user, reason=reason)
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -176,7 +188,7 @@ def create_meeting(
         )
     level = _level_for(security_level)
     _check_clearance(user, level)
-    meeting = save_record(
+    meeting = _save(
         Meeting(
             held_on=held_on,
             reference=reference,
@@ -215,7 +227,7 @@ def update_meeting(
     if security_level is not None:
         meeting.security_level = _level_for(security_level, parent=meeting)
         _check_clearance(user, meeting.security_level)
-    save_record(meeting, user=user, reason=reason or "meeting updated")
+    _save(meeting, user=user, reason=reason or "meeting updated")
     if attending_departments is not None:
         meeting._history_user = user
         meeting.attending_departments.set(_departments(attending_departments))
@@ -251,7 +263,7 @@ def _decision(
         )
     level = _level_for(security_level, parent=parent)
     _check_clearance(user, level)
-    return save_record(
+    return _save(
         Decision(
             kind=kind,
             decided_on=decided_on,
@@ -380,7 +392,7 @@ def create_plan(
         raise DomainError(_("Give the plan a title."))
     level = _level_for(security_level)
     _check_clearance(user, level)
-    plan = save_record(
+    plan = _save(
         EngagementPlan(
             country=country,
             title=title.strip(),
@@ -443,7 +455,7 @@ def update_plan(
     if security_level is not None:
         plan.security_level = _level_for(security_level, parent=plan)
         _check_clearance(user, plan.security_level)
-    save_record(plan, user=user, reason=reason or "plan updated")
+    _save(plan, user=user, reason=reason or "plan updated")
     if participating_departments is not None:
         participants = [
             d for d in _departments(participating_departments) if d.pk != plan.lead_department_id
@@ -484,8 +496,8 @@ def _transition(
         raise _illegal_transition(plan, target)
     previous = plan.status
     plan.status = target
-    save_record(plan, user=user, reason=reason or f"{previous} → {target}")
-    return save_record(
+    _save(plan, user=user, reason=reason or f"{previous} → {target}")
+    return _save(
         PlanTransition(
             plan=plan,
             from_status=previous,
@@ -676,7 +688,7 @@ def track_indicator(
             plan=plan, indicator=indicator, security_level=plan.security_level
         )
     tracked.baseline, tracked.target, tracked.target_on = baseline, target, target_on
-    return save_record(tracked, user=user, reason="indicator tracked")
+    return _save(tracked, user=user, reason="indicator tracked")
 
 
 # Actions and engagements -----------------------------------------------------------------
@@ -712,7 +724,7 @@ def add_action(
         raise DomainError(_("The engagement followed up belongs to another plan."))
     level = _level_for(security_level, parent=plan)
     _check_clearance(user, level)
-    return save_record(
+    return _save(
         Action(
             plan=plan,
             title=title.strip(),
@@ -763,7 +775,7 @@ def update_action(
                 _("To close an action, record its completion (done or cancelled) with its date.")
             )
         action.status = status
-    return save_record(action, user=user, reason=reason or "action updated")
+    return _save(action, user=user, reason=reason or "action updated")
 
 
 @transaction.atomic
@@ -787,7 +799,7 @@ def complete_action(
         raise DomainError(_("Record what was done (or why the action was cancelled)."))
     _not_in_future(closed_on, _("Closing an action"))
     action.status, action.closed_on, action.completion_note = status, closed_on, completion_note
-    return save_record(action, user=user, reason=f"action {status}")
+    return _save(action, user=user, reason=f"action {status}")
 
 
 @transaction.atomic
@@ -813,7 +825,7 @@ def record_engagement(
         )
     level = _level_for(security_level, parent=plan)
     _check_clearance(user, level)
-    engagement = save_record(
+    engagement = _save(
         Engagement(
             plan=plan,
             kind=kind,
@@ -849,7 +861,7 @@ def update_engagement(
             setattr(engagement, name, value)
     if held_on is not None:
         engagement.held_on = held_on
-    return save_record(engagement, user=user, reason=reason or "engagement updated")
+    return _save(engagement, user=user, reason=reason or "engagement updated")
 
 
 # Commitments -----------------------------------------------------------------------------
@@ -885,7 +897,7 @@ def add_commitment(
     _not_in_future(since, _("A negotiation status"))
     level = _level_for(security_level, parent=plan)
     _check_clearance(user, level)
-    commitment = save_record(
+    commitment = _save(
         Commitment(
             plan=plan,
             kind=kind,
@@ -898,7 +910,7 @@ def add_commitment(
         user=user,
         reason="commitment recorded",
     )
-    save_record(
+    _save(
         CommitmentStatusChange(
             commitment=commitment, status=status, changed_on=since, security_level=level
         ),
@@ -932,7 +944,7 @@ def record_commitment_status(
             _("The current status dates from %(since)s; a later change cannot be dated before it.")
             % {"since": commitment.status_since.isoformat()}
         )
-    change = save_record(
+    change = _save(
         CommitmentStatusChange(
             commitment=commitment,
             status=status,
@@ -945,7 +957,7 @@ def record_commitment_status(
         reason=note,
     )
     commitment.status, commitment.status_since = status, changed_on
-    save_record(commitment, user=user, reason=note or f"status {status}")
+    _save(commitment, user=user, reason=note or f"status {status}")
     return change
 
 
@@ -958,7 +970,7 @@ def _save_step(*, user, plan, order, lever, description="") -> EscalationStep:
             _("Unknown lever %(lever)s; use one of %(allowed)s.")
             % {"lever": lever, "allowed": ", ".join(Lever.values)}
         )
-    return save_record(
+    return _save(
         EscalationStep(
             plan=plan,
             order=order,
@@ -987,7 +999,7 @@ def _save_trigger(*, user, step, kind, parameters) -> Trigger:
             % {"problems": " ".join(messages)},
             details=messages,
         )
-    return save_record(
+    return _save(
         Trigger(
             step=step, kind=kind, parameters=dict(parameters), security_level=step.security_level
         ),
@@ -1018,11 +1030,12 @@ def add_trigger(*, user, step: EscalationStep, kind: str, parameters: dict) -> T
 
 @transaction.atomic
 def remove_trigger(*, user, trigger: Trigger, reason: str) -> Trigger:
-    from readmit.core.services import delete_record
-
     _require_plan_editor(user, trigger.step.plan)
     _not_concluded(trigger.step.plan)
-    return delete_record(trigger, user=user, reason=reason)
+    if not (reason or "").strip():
+        raise DomainError(_("Say why the trigger is removed."))
+    trigger.deleted_at, trigger.deleted_by, trigger.deletion_reason = timezone.now(), user, reason
+    return _save(trigger, user=user, reason=reason)
 
 
 def _escalation_decision_checks(user, step: EscalationStep) -> EngagementPlan:
@@ -1065,7 +1078,7 @@ def approve_escalation(
         step=step,
     )
     step.status, step.approved_on = StepStatus.APPROVED, decided_on
-    save_record(step, user=user, reason=f"approved by {decision.reference}")
+    _save(step, user=user, reason=f"approved by {decision.reference}")
     _transition(
         user=user,
         plan=plan,
@@ -1112,7 +1125,7 @@ def decline_escalation(
 def _close_alerts(*, user, step: EscalationStep, status: str, decision: Decision) -> None:
     for alert in Alert.objects.filter(step=step, status=AlertStatus.OPEN):
         alert.status, alert.decision = status, decision
-        save_record(alert, user=user, reason=f"{status} by {decision.reference}")
+        _save(alert, user=user, reason=f"{status} by {decision.reference}")
 
 
 # Trigger evaluation ----------------------------------------------------------------------
@@ -1200,7 +1213,7 @@ def evaluate_triggers(*, user, as_of: dt.date | None = None) -> Evaluation:
                 continue
             try:
                 with transaction.atomic():
-                    alert = save_record(
+                    alert = _save(
                         Alert(
                             plan=plan,
                             step=step,
@@ -1250,4 +1263,4 @@ def raise_security_level(*, user, record, level: int, reason: str):
     if not (reason or "").strip():
         raise DomainError(_("Say why the level is raised."))
     record.security_level = int(level)
-    return save_record(record, user=user, reason=reason)
+    return _save(record, user=user, reason=reason)
