@@ -21,6 +21,7 @@ from readmit.assessment import estimators, figures, ratings
 from readmit.assessment.figures import Window
 from readmit.assessment.models import AssessmentRun, Methodology
 from readmit.core.errors import DomainError, PermissionRefused
+from readmit.core.models import Country
 
 
 def targeting_refused() -> PermissionRefused:
@@ -362,11 +363,11 @@ def runs_for(*, user) -> QuerySet:
     return AssessmentRun.objects.select_related("created_by", "methodology")
 
 
-def run_for(*, user, pk: int) -> AssessmentRun:
-    run = runs_for(user=user).filter(pk=pk).first()
-    if run is None:
-        raise DomainError(_("There is no saved assessment run %(id)s.") % {"id": pk})
-    return run
+def run_for(*, user, pk: int) -> AssessmentRun | None:
+    """A saved run the user may open; None when there is no such run."""
+    if not (rules.can_view_targeting(user) or rules.can_run_assessment(user)):
+        raise PermissionRefused(_("You may not see assessment runs."))
+    return runs_for(user=user).filter(pk=pk).first()
 
 
 def run_scorecard(*, user, run: AssessmentRun) -> Scorecard:
@@ -381,3 +382,121 @@ def run_scorecard(*, user, run: AssessmentRun) -> Scorecard:
         totals=run.totals,
         fingerprint=run.data_fingerprint,
     )
+
+
+# ---------------------------------------------------------------------------
+# The scorecard table
+
+SORT_KEYS = (
+    "country",
+    "name",
+    "requests",
+    "eligible",
+    "issuance_rate",
+    "refusal_rate",
+    "median_days_to_issue",
+    "issued_within_30d",
+    "overdue_share",
+    "return_rate",
+    "td_backlog",
+    "classification",
+)
+# Most severe first when sorting by classification.
+CLASSIFICATION_ORDER = {
+    ratings.RECALCITRANT: 0,
+    ratings.AT_RISK: 1,
+    ratings.COOPERATIVE: 2,
+    ratings.INSUFFICIENT_DATA: 3,
+}
+
+
+def local_names(codes) -> dict[str, str]:
+    """Country names in the active language."""
+    return {country.code: country.name for country in Country.objects.filter(code__in=codes)}
+
+
+def scorecard_rows(
+    *,
+    user,
+    card: Scorecard,
+    sort: str = "country",
+    descending: bool = False,
+    classification: str | None = None,
+) -> list[dict[str, Any]]:
+    """The scorecard's countries as the table shows them, with the RWG's latest decisions.
+
+    Sorted by one of SORT_KEYS (nulls last either way), filtered by classification; [] when
+    the user may not see countries.
+    """
+    if card.countries is None or not rules.can_view_targeting(user):
+        return []
+    countries = [
+        country
+        for country in card.countries
+        if not classification or country["classification"] == classification
+    ]
+    names = local_names([country["country"] for country in countries])
+    sort = sort if sort in SORT_KEYS else "country"
+
+    def value(country: dict[str, Any]):
+        if sort == "name":
+            return names.get(country["country"], country["name"]).casefold()
+        if sort == "classification":
+            return CLASSIFICATION_ORDER.get(country["classification"], 9)
+        return country[sort]
+
+    known = sorted(
+        (country for country in countries if value(country) is not None),
+        key=lambda country: (value(country), country["country"]),
+        reverse=descending,
+    )
+    unknown = [country for country in countries if value(country) is None]
+    decisions = latest_decisions(user=user)
+    return [
+        {
+            "figures": country,
+            "name": names.get(country["country"], country["name"]),
+            "decision": decisions.get(country["country"]),
+            "comparison": compare(country["classification"], decisions.get(country["country"])),
+        }
+        for country in known + unknown
+    ]
+
+
+def decision_outcomes() -> list[tuple[str, str]]:
+    """The outcomes a country decision may have, as engagement defines them."""
+    try:
+        from readmit.engagement.models import CountryOutcome
+    except ImportError:
+        return []
+    return list(CountryOutcome.choices)
+
+
+def meetings_for(*, user) -> list:
+    try:
+        from readmit.engagement.selectors import visible_meetings
+    except ImportError:
+        return []
+    return list(visible_meetings(user=user)[:50])
+
+
+def meeting_for(*, user, pk):
+    """A meeting the user may see, or None."""
+    if not pk:
+        return None
+    try:
+        from readmit.engagement.selectors import visible_meetings
+    except ImportError:
+        return None
+    return visible_meetings(user=user).filter(pk=pk).first()
+
+
+def run_is_current(run: AssessmentRun) -> bool:
+    """Whether the data a run used is still the data there is (same fingerprint)."""
+    window = Window(start=run.date_from, end=run.date_to, as_of=run.as_of)
+    computed = figures.compute(
+        [window],
+        thresholds=ratings.Thresholds.from_dict(run.thresholds),
+        country_codes=run.country_codes or None,
+    )
+    return computed.fingerprint == run.data_fingerprint
