@@ -248,3 +248,76 @@ def test_the_dashboard_reads_in_french(client, viewer, extended, project):
     assert "Risque de péremption" in page
     assert "21\u00a0000\u00a0000,00\u00a0$" in page
     assert "1 projet totalisant 1\u00a0500\u00a0000,00\u00a0$" in page
+
+
+def test_an_officer_creates_and_changes_a_project_through_the_pages(
+    client, program_officer, extended, partner, countries
+):
+    client.force_login(program_officer)
+    assert client.get(f"/en/envelope/{extended.pk}/projects/new/").status_code == 200
+    response = client.post(
+        f"/en/envelope/{extended.pk}/projects/new/",
+        {
+            "partner": partner.pk,
+            "reference": "WEB-1",
+            "title": "Border posts",
+            "initiative_types": ["border_management", "entry_exit_control"],
+            "funding_type": "contribution",
+            "agreement_value": "300000.00",
+            "risk_rating": "low",
+            "security_level": "0",
+            "countries": "xaa, XBB",
+            "disclosed": "XBB",
+            "planned_2021": "100000.00",
+            "planned_2022": "200000.00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    from readmit.envelope.models import Project
+
+    project = Project.objects.get(reference="WEB-1")
+    assert project.status == "pipeline"
+    assert project.initiative_types == ["border_management", "entry_exit_control"]
+    assert sorted(project.country_links.values_list("country_id", "is_disclosed")) == [
+        ("XAA", False),
+        ("XBB", True),
+    ]
+    edit = client.get(f"/en/envelope/projects/{project.pk}/edit/").content.decode()
+    assert 'value="XAA, XBB"' in edit
+    response = client.post(
+        f"/en/envelope/projects/{project.pk}/edit/",
+        {
+            "partner": partner.pk,
+            "reference": "WEB-1",
+            "title": "Border posts",
+            "funding_type": "contribution",
+            "agreement_value": "300000.00",
+            "risk_rating": "low",
+            "security_level": "0",
+            "countries": "XAA",
+            "planned_2022": "400000.00",
+        },
+    )
+    assert response.status_code == 400
+    assert "beyond the agreement value of $300,000.00" in response.content.decode()
+
+
+@pytest.mark.parametrize("fixture", ["viewer", "analyst", "rwg_member"])
+def test_only_editors_open_the_project_forms(request, client, fixture, extended, project):
+    client.force_login(request.getfixturevalue(fixture))
+    assert client.get(f"/en/envelope/{extended.pk}/projects/new/").status_code == 403
+    assert client.get(f"/en/envelope/projects/{project.pk}/edit/").status_code == 403
+    assert client.post(f"/en/envelope/projects/{project.pk}/edit/", {}).status_code == 403
+
+
+def test_an_officer_without_targeting_clearance_sees_no_country_field(
+    client, uncleared_analyst, extended, project
+):
+    from readmit.accounts.models import Role
+
+    uncleared_analyst.role = Role.PROGRAM_OFFICER
+    uncleared_analyst.save()
+    client.force_login(uncleared_analyst)
+    page = client.get(f"/en/envelope/projects/{project.pk}/edit/").content.decode()
+    assert 'name="countries"' not in page
+    assert "XAA" not in page

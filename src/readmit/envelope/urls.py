@@ -13,7 +13,9 @@ urlpatterns = [
     path("<int:pk>/projects/", views.ProjectListView.as_view(), name="projects"),
     path("<int:pk>/figures.xlsx", views.WorkbookView.as_view(), name="workbook"),
     path("<int:pk>/iati.xml", views.IatiView.as_view(), name="iati"),
+    path("<int:pk>/projects/new/", views.ProjectCreateView.as_view(), name="project_new"),
     path("projects/<int:pk>/", views.ProjectView.as_view(), name="project"),
+    path("projects/<int:pk>/edit/", views.ProjectEditView.as_view(), name="project_edit"),
     path("projects/<int:pk>/payments/new/", views.PaymentCreateView.as_view(), name="payment_new"),
     path("projects/<int:pk>/status/", views.ProjectStatusView.as_view(), name="project_status"),
 ]

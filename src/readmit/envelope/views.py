@@ -7,7 +7,7 @@ who changes what (`accounts.rules`), the selectors apply the user's clearance.
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -17,7 +17,7 @@ from django.views import View
 from readmit.accounts import rules
 from readmit.core.errors import DomainError
 from readmit.envelope import iati, selectors, services
-from readmit.envelope.forms import AmendmentForm, PaymentForm, StatusForm
+from readmit.envelope.forms import AmendmentForm, PaymentForm, ProjectForm, StatusForm
 from readmit.envelope.models import ProjectStatus
 from readmit.envelope.workbook import envelope_workbook
 
@@ -141,6 +141,7 @@ class ProjectListView(View):
                 "envelope": envelope,
                 "rows": selectors.project_rows(request.user, envelope, projects),
                 "statuses": ProjectStatus.choices,
+                "may_edit": rules.can_edit_envelope(request.user),
                 "status": request.GET.get("status", ""),
             },
         )
@@ -273,3 +274,121 @@ class IatiView(View):
         response = HttpResponse(export.xml, content_type="application/xml; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="iati-activities.xml"'
         return response
+
+
+class ProjectFormView(View):
+    """Create a project (in the pipeline) or change one; its status moves on the project page."""
+
+    def _form(self, request, envelope, data=None, initial=None):
+        return ProjectForm(
+            data,
+            initial=initial,
+            years=selectors.fiscal_year_choices(envelope),
+            partners=selectors.visible_partners(request.user),
+            may_target=rules.can_edit_project_targeting(request.user),
+        )
+
+    def _render(self, request, envelope, form, project=None, status=200):
+        return render(
+            request,
+            "envelope/project_form.html",
+            {"envelope": envelope, "form": form, "project": project},
+            status=status,
+        )
+
+    def _save(self, request, envelope, form, project=None):
+        try:
+            countries = form.country_pairs()
+            if project is None:
+                project = services.create_project(
+                    user=request.user,
+                    envelope=envelope,
+                    reference=form.cleaned_data["reference"],
+                    agreement_value=form.cleaned_data["agreement_value"],
+                    planned_payments=form.schedule(),
+                    countries=countries or [],
+                    **form.project_fields(),
+                )
+            else:
+                fields = form.project_fields()
+                fields["reference"] = form.cleaned_data["reference"]
+                project = services.update_project(
+                    project,
+                    user=request.user,
+                    agreement_value=form.cleaned_data["agreement_value"],
+                    planned_payments=form.schedule(),
+                    countries=countries,
+                    **fields,
+                )
+        except (DomainError, ValidationError) as error:
+            form.add_error(None, getattr(error, "message", None) or " ".join(error.messages))
+            return None
+        return project
+
+
+class ProjectCreateView(ProjectFormView):
+    def get(self, request, pk):
+        envelope = _envelope(request, pk)
+        _require_editor(request, envelope)
+        return self._render(request, envelope, self._form(request, envelope))
+
+    def post(self, request, pk):
+        envelope = _envelope(request, pk)
+        _require_editor(request, envelope)
+        form = self._form(request, envelope, request.POST)
+        if form.is_valid():
+            project = self._save(request, envelope, form)
+            if project is not None:
+                messages.success(
+                    request, _("Project %(reference)s created.") % {"reference": project.reference}
+                )
+                return redirect("envelope:project", pk=project.pk)
+        return self._render(request, envelope, form, status=400)
+
+
+class ProjectEditView(ProjectFormView):
+    def _initial(self, request, project):
+        ledger = selectors.project_ledger(project)
+        initial = {
+            name: getattr(project, name)
+            for name in [
+                "partner",
+                "reference",
+                "title",
+                "title_fr",
+                "description",
+                "description_fr",
+                "initiative_types",
+                "funding_type",
+                "agreement_value",
+                "start_date",
+                "end_date",
+                "expected_results",
+                "risk_rating",
+                "security_level",
+            ]
+        }
+        initial["partner"] = project.partner_id
+        links = selectors.visible_links(request.user, project)
+        initial["countries"] = ", ".join(link.country_id for link in links)
+        initial["disclosed"] = ", ".join(link.country_id for link in links if link.is_disclosed)
+        for year, amount in ledger.planned.items():
+            initial[ProjectForm.schedule_field(year)] = amount
+        return initial
+
+    def get(self, request, pk):
+        project = _project(request, pk)
+        _require_editor(request, project)
+        form = self._form(request, project.envelope, initial=self._initial(request, project))
+        return self._render(request, project.envelope, form, project)
+
+    def post(self, request, pk):
+        project = _project(request, pk)
+        _require_editor(request, project)
+        form = self._form(request, project.envelope, request.POST)
+        if form.is_valid() and self._save(request, project.envelope, form, project) is not None:
+            messages.success(
+                request, _("Project %(reference)s saved.") % {"reference": project.reference}
+            )
+            return redirect("envelope:project", pk=project.pk)
+        return self._render(request, project.envelope, form, project, status=400)
