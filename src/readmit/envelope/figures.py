@@ -152,8 +152,8 @@ def check_amendment_shape(terms: AmendmentTerms, profile: AuthorityProfile) -> N
             raise ArithmeticRefusal(
                 "extension_not_later", new_last=terms.new_last, last=profile.last
             )
-        if net != ZERO:
-            raise ArithmeticRefusal("extension_not_neutral", net=net)
+        # An extension usually moves unspent authority into the new years (net $0.00); it
+        # may also bring new money with it, as its approving authority decided.
     elif terms.new_last is not None and terms.new_last != profile.last:
         raise ArithmeticRefusal("end_change_needs_extension", kind=terms.kind)
     if terms.kind == AmendmentKind.REPROFILING:

@@ -89,10 +89,6 @@ def _refusal_message(refusal: figures.ArithmeticRefusal, envelope: Envelope) -> 
         "extension_not_later": _(
             "An extension moves the last fiscal year later than %(last)s; give the new last year."
         ),
-        "extension_not_neutral": _(
-            "An extension moves money between years without changing the total (its changes "
-            "add up to %(net)s, not $0.00); record an increase or a decrease separately."
-        ),
         "end_change_needs_extension": _(
             "Only an extension changes the last fiscal year; this amendment is a %(kind)s."
         ),
