@@ -418,11 +418,18 @@ class MethodologyListView(APIView):
         return Response(AssessmentMethodologySerializer(created).data, status=201)
 
 
+def _methodology_or_404(version: str) -> Methodology:
+    methodology = Methodology.objects.filter(version=version).first()
+    if methodology is None:
+        raise NotFound(_("There is no methodology %(version)s.") % {"version": version})
+    return methodology
+
+
 class MethodologyDetailView(APIView):
     @extend_schema(responses=AssessmentMethodologySerializer)
     def get(self, request, version: str):
         """One methodology version and its thresholds."""
-        return Response(AssessmentMethodologySerializer(selectors.methodology_named(version)).data)
+        return Response(AssessmentMethodologySerializer(_methodology_or_404(version)).data)
 
 
 class MethodologyDefaultView(APIView):
@@ -430,7 +437,7 @@ class MethodologyDefaultView(APIView):
     def post(self, request, version: str):
         """Make this version the default of assessments that name none."""
         methodology = services.make_default_methodology(
-            user=request.user, methodology=selectors.methodology_named(version)
+            user=request.user, methodology=_methodology_or_404(version)
         )
         return Response(AssessmentMethodologySerializer(methodology).data)
 

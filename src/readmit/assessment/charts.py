@@ -46,7 +46,7 @@ def issuance_chart(series: list[dict]) -> dict[str, Any]:
     rate_title = _("Issuance rate")
     return {
         **_base(
-            _("Issuance rate with its 95% interval"),
+            _("Issuance rate with its interval (95%)"),
             _("Issued out of eligible requests, by quarter of request, with the Wilson interval."),
         ),
         "data": {"values": values},

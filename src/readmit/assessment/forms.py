@@ -105,7 +105,7 @@ class MethodologyForm(forms.Form):
         "unwilling_refusal_rate": _("Refusal rate at least this: unwilling"),
         "unable_refusal_rate": _("Refusal rate below this (and issuance high enough): unable"),
         "unable_issuance_rate": _("Issuance rate at least this for unable"),
-        "confidence_z": _("z of the 95% interval"),
+        "confidence_z": _("z of the interval (95% by default)"),
     }
     INTEGER_FIELDS = ("minimum_eligible", "timeliness_horizon_days", "overdue_after_days")
 

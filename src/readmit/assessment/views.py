@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from readmit.accounts import rules
@@ -45,18 +45,18 @@ def _parameters_query(request) -> str:
 # The scorecard
 
 SORTABLE_COLUMNS = (
-    ("country", _lazy("Code"), False),
-    ("name", _lazy("Country"), False),
-    ("requests", _lazy("Requests"), True),
-    ("eligible", _lazy("Eligible"), True),
-    ("issuance_rate", _lazy("Issuance rate (95% CI)"), True),
-    ("refusal_rate", _lazy("Refusal rate"), True),
-    ("median_days_to_issue", _lazy("Median days to issue"), True),
-    ("issued_within_30d", _lazy("Issued within 30 days"), True),
-    ("overdue_share", _lazy("Overdue share"), True),
-    ("return_rate", _lazy("Return rate"), True),
-    ("td_backlog", _lazy("TD backlog"), True),
-    ("classification", _lazy("Classification"), False),
+    ("country", gettext_lazy("Code"), False),
+    ("name", gettext_lazy("Country"), False),
+    ("requests", gettext_lazy("Requests"), True),
+    ("eligible", gettext_lazy("Eligible"), True),
+    ("issuance_rate", gettext_lazy("Issuance rate (95% CI)"), True),
+    ("refusal_rate", gettext_lazy("Refusal rate"), True),
+    ("median_days_to_issue", gettext_lazy("Median days to issue"), True),
+    ("issued_within_30d", gettext_lazy("Issued within 30 days"), True),
+    ("overdue_share", gettext_lazy("Overdue share"), True),
+    ("return_rate", gettext_lazy("Return rate"), True),
+    ("td_backlog", gettext_lazy("TD backlog"), True),
+    ("classification", gettext_lazy("Classification"), False),
 )
 
 
@@ -212,7 +212,7 @@ def record_decision(request, code: str):
             for detail in error.details:
                 form.add_error(None, detail)
         else:
-            messages.success(request, _("The RWG's decision is recorded beside the proposal."))
+            messages.success(request, _("The RWG’s decision is recorded beside the proposal."))
             url = reverse("assessment:country", args=[code])
             query = _parameters_query(request)
             return redirect(f"{url}?{query}" if query else url)
