@@ -13,6 +13,15 @@ from tests.factories import CountryFactory, UserFactory, cleared_user
 DAY = dt.date(2024, 3, 1)
 
 
+@pytest.fixture(autouse=True)
+def in_english():
+    """Messages are asserted in English; a French page request must not leak into the next test."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def departments(db):
     """The Canadian defaults, created by the accounts migration."""
