@@ -1,11 +1,20 @@
 """Fixtures every test may use."""
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from readmit.accounts.models import Role
 from readmit.core.security import SecurityLevel
 from tests.factories import UserFactory, cleared_user
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Each test starts in English, whatever language an earlier test left active."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture
