@@ -17,13 +17,16 @@ from readmit.engagement.models import EngagementPlan
 
 # Only the codes not already declared (by the assessment's demo) are declared here, so that
 # names given elsewhere are kept.
+# The plans follow the assessment demo's profiles: Borduria (recalcitrant, unwilling) is
+# escalated, Carpania (recalcitrant, unable) active, Avalonia (cooperative again) concluded,
+# Freedonia approved, Elbonia submitted, Krakozhia (deferred by the RWG) drafted.
 COUNTRIES = [
     ("XAA", "Avalonia", "Avalonie"),
-    ("XAB", "Borduria", "Bordurie"),
-    ("XAC", "Carpania", "Carpanie"),
-    ("XAD", "Dravonia", "Dravonie"),
-    ("XAE", "Estrovia", "Estrovie"),
-    ("XAF", "Fennoria", "Fennorie"),
+    ("XBB", "Borduria", "Bordurie"),
+    ("XCC", "Carpania", "Carpanie"),
+    ("XEE", "Elbonia", "Elbonie"),
+    ("XFF", "Freedonia", "Freedonie"),
+    ("XKK", "Krakozhia", "Krakozhie"),
 ]
 
 
@@ -66,11 +69,9 @@ def load(*, stdout) -> None:
     )
     for code, outcome, why in [
         ("XAA", "targeted", "Issuance below half for a year; most requests unanswered."),
-        ("XAB", "targeted", "A quarter of requests refused outright."),
-        ("XAC", "targeted", "Documents arrive months late."),
-        ("XAD", "targeted", "Backlog of travel-document cases growing."),
-        ("XAE", "targeted", "Two red ratings."),
-        ("XAF", "deferred", "Too few requests to judge; revisit next year."),
+        ("XBB", "targeted", "Almost half of the requests refused outright."),
+        ("XCC", "targeted", "Documents arrive months late; the backlog grows."),
+        ("XFF", "targeted", "Issuance and timeliness both falling."),
     ]:
         services.record_country_decision(
             user=rwg,
@@ -119,22 +120,22 @@ def load(*, stdout) -> None:
         made.refresh_from_db()
         return made
 
-    avalonia = plan(
-        "XAA",
-        "Travel documents within 30 days",
+    carpania_plan = plan(
+        "XCC",
+        "Timely travel documents through capacity building",
         participating=["CBSA", "GAC"],
         objectives="Issuance rate above 0.8; documents within 30 days for most requests.",
         until="active",
     )
     services.track_indicator(
-        user=officer, plan=avalonia, indicator="issuance_rate", baseline=0.35, target=0.8
+        user=officer, plan=carpania_plan, indicator="issuance_rate", baseline=0.35, target=0.8
     )
     services.track_indicator(
-        user=officer, plan=avalonia, indicator="td_backlog", baseline=120, target=40
+        user=officer, plan=carpania_plan, indicator="td_backlog", baseline=120, target=40
     )
     demarche = services.record_engagement(
         user=officer,
-        plan=avalonia,
+        plan=carpania_plan,
         kind="demarche",
         held_on=ago(420),
         departments=["GAC", "IRCC"],
@@ -143,7 +144,7 @@ def load(*, stdout) -> None:
     )
     services.add_action(
         user=officer,
-        plan=avalonia,
+        plan=carpania_plan,
         title="Share the list of pending requests with the focal point",
         owner_department="CBSA",
         due_on=ago(45),
@@ -151,7 +152,7 @@ def load(*, stdout) -> None:
     )
     done = services.add_action(
         user=officer,
-        plan=avalonia,
+        plan=carpania_plan,
         title="Fund a border-management workshop",
         owner_department="IRCC",
         due_on=ago(200),
@@ -164,14 +165,14 @@ def load(*, stdout) -> None:
     )
     services.add_action(
         user=officer,
-        plan=avalonia,
+        plan=carpania_plan,
         title="Prepare the technical mission's terms of reference",
         owner_department="IRCC",
         due_on=ahead(20),
     )
     services.record_engagement(
         user=officer,
-        plan=avalonia,
+        plan=carpania_plan,
         kind="technical_mission",
         held_on=ahead(40),
         departments=["IRCC", "CBSA"],
@@ -179,7 +180,7 @@ def load(*, stdout) -> None:
     )
     services.add_commitment(
         user=officer,
-        plan=avalonia,
+        plan=carpania_plan,
         kind="mou",
         title="Removals memorandum of understanding",
         status="negotiating",
@@ -187,7 +188,7 @@ def load(*, stdout) -> None:
     )
 
     borduria = plan(
-        "XAB",
+        "XBB",
         "Restoring cooperation on returns",
         participating=["CBSA", "GAC", "PS"],
         objectives="Refusals below one in ten; a signed written commitment.",
@@ -234,9 +235,9 @@ def load(*, stdout) -> None:
         status_since=ago(480),
     )
 
-    carpania = plan(
-        "XAC",
-        "Timely documents from Carpania",
+    avalonia = plan(
+        "XAA",
+        "Timely documents from Avalonia",
         participating=["CBSA"],
         objectives="Documents within 30 days.",
         until="active",
@@ -244,7 +245,7 @@ def load(*, stdout) -> None:
     )
     letter = services.add_commitment(
         user=officer,
-        plan=carpania,
+        plan=avalonia,
         kind="written_commitment",
         title="Written commitment to improve removals processes",
         status="negotiating",
@@ -259,13 +260,13 @@ def load(*, stdout) -> None:
     )
     services.conclude_plan(
         user=rwg,
-        plan=carpania,
+        plan=avalonia,
         reason="Nearly all documents requested issued in the last quarters.",
         ends_on=ago(60),
     )
     services.record_country_decision(
         user=rwg,
-        country_code="XAC",
+        country_code="XAA",
         outcome="monitored",
         decided_on=ago(60),
         reference="RWG-DEMO-05",
@@ -273,22 +274,22 @@ def load(*, stdout) -> None:
     )
 
     plan(
-        "XAD",
+        "XFF",
         "Reducing the travel-document backlog",
         participating=["CBSA"],
         objectives="Backlog halved within a year.",
         until="approved",
     )
     plan(
-        "XAE",
-        "Engagement with Estrovia",
+        "XEE",
+        "Engagement with Elbonia",
         participating=["GAC"],
         objectives="A removals MOU; issuance above half.",
         until="submitted",
     )
     plan(
-        "XAF",
-        "Possible engagement with Fennoria",
+        "XKK",
+        "Possible engagement with Krakozhia",
         participating=[],
         objectives="To be completed if the RWG targets the country.",
         until="draft",

@@ -50,9 +50,9 @@ def figure(value) -> str:
     """A figure as it is shown: rates with three decimals, counts as integers, null as n/a."""
     if value is None:
         return _("n/a")
-    if isinstance(value, float) and not value.is_integer():
+    if isinstance(value, float):
         return f"{value:.3f}"
-    return str(int(value)) if isinstance(value, float) else str(value)
+    return str(value)
 
 
 def parameter_problem_messages(problems: Iterable[tuple[str, str]]) -> list[str]:
@@ -134,9 +134,15 @@ def describe_finding(finding: Mapping) -> str:
             return _("%(condition)s: not evaluated, the plan has not started.") % {
                 "condition": condition
             }
+        from readmit.engagement.models import NegotiationStatus
+
         listed = "; ".join(
             _("%(title)s: %(status)s since %(since)s")
-            % {"title": row["title"], "status": row["status"], "since": row["since"]}
+            % {
+                "title": row["title"],
+                "status": str(NegotiationStatus(row["status"]).label).lower(),
+                "since": row["since"],
+            }
             for row in figures
         ) or _("no commitment recorded")
         if finding["holds"]:
