@@ -48,3 +48,13 @@ def test_deleting_needs_a_reason(administrator):
 def test_restoring_a_live_record_is_refused(administrator):
     with pytest.raises(DomainError, match="not deleted"):
         restore_record(CountryFactory(code="XDF"), user=administrator)
+
+
+@pytest.mark.django_db
+def test_a_long_deletion_reason_is_kept_whole_on_the_record(administrator):
+    reason = "Declared twice by two analysts on the same day; " * 5
+    country = CountryFactory(code="XDG")
+    delete_record(country, user=administrator, reason=reason)
+    kept = Country.all_objects.get(code="XDG")
+    assert kept.deletion_reason == reason
+    assert kept.history.first().history_change_reason == reason[:100]

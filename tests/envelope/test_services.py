@@ -203,11 +203,11 @@ def test_a_payment_on_a_cancelled_project_is_refused(approved, program_officer):
         pay(approved, program_officer, date(2020, 9, 1), "10.00")
 
 
-def test_a_payment_beyond_the_year_planned_amount_is_refused(approved, program_officer):
-    with pytest.raises(DomainError) as refusal:
-        pay(approved, program_officer, date(2021, 3, 31), "500000.01")
-    assert "beyond the $500,000.00 planned for that year" in refusal.value.message
-    assert "Reprofile the project's payment schedule first." in refusal.value.message
+def test_a_payment_beyond_the_year_planned_amount_is_accepted_as_an_advance(
+    approved, program_officer
+):
+    payment = pay(approved, program_officer, date(2021, 3, 31), "500000.01")
+    assert payment.amount == Decimal("500000.01")
 
 
 def test_a_payment_before_the_approval_is_refused(approved, program_officer):

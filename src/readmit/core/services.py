@@ -24,7 +24,9 @@ def save_record(record: AuditedRecord, *, user=None, reason: str = "") -> Audite
         record.created_by = user
     record.updated_by = user
     record._history_user = user
-    record._change_reason = reason or None
+    # The history keeps a short note (100 characters); a longer reason stays in full on the
+    # record itself where the model has a field for it (e.g. deletion_reason).
+    record._change_reason = reason[:100] or None
     record.full_clean()
     record.save()
     return record

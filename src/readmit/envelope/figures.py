@@ -236,8 +236,8 @@ class ProjectLedger:
         if status in SETTLED_STATUSES:
             return {year: amount for year, amount in self.paid.items() if amount}
         if status in OPEN_STATUSES:
-            # Payments never exceed the schedule (the services refuse it); max() keeps a
-            # year's commitment at least what was paid in it, should the data say otherwise.
+            # A payment above the year's planned amount (an advance) raises that year's
+            # commitment to what was paid: no year is ever paid beyond its commitment.
             years = set(self.planned) | set(self.paid)
             return {
                 year: max(self.planned.get(year, ZERO), self.paid.get(year, ZERO)) for year in years

@@ -892,23 +892,6 @@ def record_payment(
                 "left": money(project.agreement_value - ledger.paid_total, envelope),
             }
         )
-    paid_in_year = ledger.paid.get(year, ZERO)
-    planned_in_year = ledger.planned.get(year, ZERO)
-    if paid_in_year + amount > planned_in_year:
-        raise DomainError(
-            _(
-                "A payment of %(amount)s would bring %(year)s's payments to %(project)s to "
-                "%(after)s, beyond the %(planned)s planned for that year. Reprofile the project's "
-                "payment schedule first."
-            )
-            % {
-                "amount": money(amount, envelope),
-                "year": year,
-                "project": project.reference,
-                "after": money(paid_in_year + amount, envelope),
-                "planned": money(planned_in_year, envelope),
-            }
-        )
     payment = Payment(
         project=project, paid_on=paid_on, amount=amount, reference=reference, note=note
     )
