@@ -170,3 +170,20 @@ def test_the_api_lists_creates_and_makes_default(api_as, analyst, viewer):
     moved = client.post("/api/v1/assessment/methodologies/readmit-2026.1/default/")
     assert moved.json()["is_default"] is True
     assert client.get("/api/v1/assessment/methodologies/nope/").status_code == 404
+
+
+def test_the_page_shows_the_rwg_approval_of_a_version(client, rwg_member):
+    import datetime as dt
+
+    from readmit.engagement.services import record_methodology_approval
+
+    record_methodology_approval(
+        user=rwg_member,
+        methodology_version="readmit-2026.1",
+        decided_on=dt.date.today(),
+        reference="RWG-2026-01",
+    )
+    client.force_login(rwg_member)
+    page = client.get("/en/assessment/methodologies/").content.decode()
+    assert "Approved by the RWG" in page
+    assert "RWG-2026-01" in page

@@ -199,9 +199,9 @@ def _request_histogram(windows: Sequence[Window], country_codes: Sequence[str] |
     where = _country_filter("country_id", country_codes, params)
     # Every country: read the table straight through. The interview days are not in the
     # index tdrequest_assessment, and SQLite would otherwise walk that index and look each
-    # row up in the table, ten times slower than a scan when most rows are read
-    # (docs/decisions/0303-assessment-queries.md). "+ 0" keeps the planner off the index;
-    # with a country filter the index on the country is the right path and is left open.
+    # row up in the table, several times slower than a scan when most rows are read
+    # (docs/decisions/0303-assessment-queries-and-indexes.md). "+ 0" keeps the planner off
+    # the index; with a country filter the index on the country is the right path.
     requested_day = "requested_day + 0" if not country_codes else "requested_day"
     sql = f"""
         SELECT country_id, w, state, t, COUNT(*), SUM(interview_requested), SUM(interview_held)

@@ -2,9 +2,9 @@
 
 A methodology version is the set of thresholds of docs/methodology.md (`ratings.Thresholds`),
 stored so that every run names the version it used; a version never changes once created
-(docs/decisions/0301-methodologies-and-runs.md). A run keeps its parameters, the thresholds it
-applied, a fingerprint of the data it read and its full results, so that it shows the same
-figures whatever data arrives later.
+(docs/decisions/0301-methodology-versions-and-saved-runs.md). A run keeps its parameters,
+the thresholds it applied, a fingerprint of the data it read and its full results, so that it
+shows the same figures whatever data arrives later.
 """
 
 from django.db import models

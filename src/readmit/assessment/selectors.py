@@ -500,3 +500,15 @@ def run_is_current(run: AssessmentRun) -> bool:
         country_codes=run.country_codes or None,
     )
     return computed.fingerprint == run.data_fingerprint
+
+
+def methodology_approvals(*, user) -> dict[str, list]:
+    """Version -> the RWG's decisions approving it (engagement), for users who may see them."""
+    try:
+        from readmit.engagement.selectors import methodology_approvals as approvals
+    except ImportError:
+        return {}
+    by_version: dict[str, list] = {}
+    for decision in approvals(user=user):
+        by_version.setdefault(decision.methodology_version, []).append(decision)
+    return by_version

@@ -4,7 +4,9 @@ a proposal.
 A methodology version never changes once created (the contract: thresholds change only by a
 new version); the default can move from one version to another. A run stores its parameters,
 the thresholds applied, a fingerprint of the data read and every figure, so that it shows the
-same figures whatever data arrives later (docs/decisions/0301-methodologies-and-runs.md).
+same figures whatever data arrives later.
+
+Why: docs/decisions/0301-methodology-versions-and-saved-runs.md
 """
 
 import logging

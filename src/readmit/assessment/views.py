@@ -332,6 +332,7 @@ def methodologies(request):
         "assessment/methodologies.html",
         {
             "methodologies": selectors.methodologies(),
+            "approvals": selectors.methodology_approvals(user=request.user),
             "form": form,
             "threshold_fields": MethodologyForm.threshold_fields(),
             "may_manage": may_manage,
