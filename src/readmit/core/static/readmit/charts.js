@@ -15,6 +15,7 @@ function embedCharts(root) {
       renderer: "svg",
       actions: { export: true, source: false, compiled: false, editor: false },
       defaultStyle: false,
+      tooltip: { disableDefaultStyle: true },
     });
   });
 }
