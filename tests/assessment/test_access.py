@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from readmit.assessment import services
@@ -41,7 +42,7 @@ SECRETS = (
 
 
 def days_ago(days: int) -> str:
-    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+    return (timezone.localdate() - dt.timedelta(days=days)).isoformat()
 
 
 @pytest.fixture

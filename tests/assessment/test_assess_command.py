@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from tests.assessment.builders import aggregate, assess, by_code, case, country, request
 
@@ -343,7 +344,7 @@ def test_defaults_are_a_year_up_to_today_as_of_today(db, settings):
     import datetime as dt
 
     result = assess()
-    today = dt.date.today()
+    today = timezone.localdate()
     assert result["to"] == today.isoformat()
     assert result["as_of"] == today.isoformat()
     start = dt.date.fromisoformat(result["from"])

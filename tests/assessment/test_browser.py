@@ -4,6 +4,7 @@ nothing breaks the content security policy."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from readmit.accounts.models import Role
 from readmit.assessment.models import Methodology
@@ -26,7 +27,7 @@ def policy_violations(page) -> list[str]:  # noqa: F811
 
 
 def days_ago(days: int) -> str:
-    return (dt.date.today() - dt.timedelta(days=days)).isoformat()
+    return (timezone.localdate() - dt.timedelta(days=days)).isoformat()
 
 
 @pytest.fixture

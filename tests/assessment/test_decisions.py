@@ -4,6 +4,7 @@ side, and flagged where it differs from what the proposal points to."""
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from readmit.assessment import selectors, services
 from readmit.assessment.models import AssessmentRun
@@ -12,7 +13,7 @@ from readmit.core.errors import PermissionRefused
 from readmit.engagement.models import Decision
 from tests.assessment.builders import country, request
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def days_ago(days: int) -> str:

@@ -5,6 +5,7 @@ the default."""
 import importlib
 
 import pytest
+from django.utils import timezone
 
 from readmit.assessment import ratings, selectors, services
 from readmit.assessment.models import Methodology
@@ -173,14 +174,13 @@ def test_the_api_lists_creates_and_makes_default(api_as, analyst, viewer):
 
 
 def test_the_page_shows_the_rwg_approval_of_a_version(client, rwg_member):
-    import datetime as dt
 
     from readmit.engagement.services import record_methodology_approval
 
     record_methodology_approval(
         user=rwg_member,
         methodology_version="readmit-2026.1",
-        decided_on=dt.date.today(),
+        decided_on=timezone.localdate(),
         reference="RWG-2026-01",
     )
     client.force_login(rwg_member)

@@ -6,10 +6,11 @@ import json
 import re
 
 import pytest
+from django.utils import timezone
 
 from tests.assessment.builders import assess, country, request
 
-TODAY = dt.date.today()
+TODAY = timezone.localdate()
 
 
 def days_ago(days: int) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from readmit.assessment import estimators, ratings
@@ -110,7 +111,7 @@ def window_from(
     today: dt.date | None = None,
 ) -> Window:
     """The contract's defaults: to = today, from = the day after to minus one year, as_of = to."""
-    end = date_to or today or dt.date.today()
+    end = date_to or today or timezone.localdate()
     start = date_from or one_year_before(end)
     return Window(start=start, end=end, as_of=as_of or end)
 

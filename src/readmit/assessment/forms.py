@@ -1,9 +1,8 @@
 """Forms of the assessment pages: parameters of an assessment, a methodology version, the
 RWG's decision on a proposal. They read and check input; the services decide."""
 
-import datetime as dt
-
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readmit.assessment import ratings
@@ -128,7 +127,7 @@ class DecisionForm(forms.Form):
     """The RWG's decision on the current proposal for a country."""
 
     outcome = forms.ChoiceField(label=_("Decision"))
-    decided_on = forms.DateField(label=_("Decided on"), initial=dt.date.today)
+    decided_on = forms.DateField(label=_("Decided on"), initial=timezone.localdate)
     reference = forms.CharField(label=_("Meeting or record reference"), max_length=100)
     rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea)
     meeting = forms.ChoiceField(label=_("RWG meeting"), required=False)
