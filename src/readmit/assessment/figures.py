@@ -13,13 +13,14 @@ its date. Every choice of interpretation is written in docs/methodology.md.
 
 import datetime as dt
 import hashlib
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -174,57 +175,196 @@ def _country_filter(column: str, country_codes: Sequence[str] | None, params: li
     return f" AND {column} IN ({', '.join(['%s'] * len(country_codes))})"
 
 
+def _straight_scan(country_codes: Sequence[str] | None) -> str:
+    """SQLite's hint to read a whole table in order (" NOT INDEXED") when every country is read.
+
+    Asked to group by country, SQLite walks the index that starts with the country and looks
+    every row up in the table for the columns the index lacks: random reads, several times
+    slower than a scan and a sort of the rows kept. With a country filter the index is right.
+    """
+    return " NOT INDEXED" if connection.vendor == "sqlite" and not country_codes else ""
+
+
 def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _request_histogram(windows: Sequence[Window], country_codes: Sequence[str] | None):
-    """One GROUP BY over the requests: (country, window, state at D, t, count, interviews).
+def _fetch_grouped(sql: str, params: list) -> list[tuple]:
+    """A query grouping millions of rows. On PostgreSQL, for this query only: enough memory
+    for the hash of the groups (the default 4 MB spills it to disk) and no JIT compilation
+    (it costs more than it saves on one scan)."""
+    if connection.vendor != "postgresql":
+        return _fetch(sql, params)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _request_row_sql(
+    windows: Sequence[Window], params: list, *, outcome: bool = True, interviews: bool = True
+) -> str:
+    """SELECT list of one request: its window w, its state at D and t, its interview flags.
 
     The state at D is the outcome when it is not pending and decided_day <= D, else pending;
     t is decided_day - requested_day for the former, D - requested_day for the latter.
     """
+    columns = ["country_id", f"{_window_index_sql('requested_day', windows, params)} AS w"]
+    if outcome:
+        decided = "outcome <> 'pending' AND decided_day <= {d}"
+        d_state = _as_of_sql("requested_day", windows, params)
+        d_t1 = _as_of_sql("requested_day", windows, params)
+        d_t2 = _as_of_sql("requested_day", windows, params)
+        columns += [
+            f"""CASE WHEN {decided.format(d=d_state)}
+                THEN CASE outcome WHEN 'issued' THEN 1 WHEN 'refused' THEN 2 ELSE 3 END
+                ELSE 4 END AS state""",
+            f"""CASE WHEN {decided.format(d=d_t1)}
+                THEN decided_day - requested_day ELSE {d_t2} - requested_day END AS t""",
+        ]
+    if interviews:
+        d_asked = _as_of_sql("requested_day", windows, params)
+        d_held = _as_of_sql("requested_day", windows, params)
+        columns += [
+            f"CASE WHEN interview_requested_day <= {d_asked} THEN 1 ELSE 0 END"
+            " AS interview_requested",
+            f"CASE WHEN interview_held_day <= {d_held} THEN 1 ELSE 0 END AS interview_held",
+        ]
+    return ", ".join(columns)
+
+
+def _are_contiguous(windows: Sequence[Window]) -> bool:
+    """Whether the windows follow each other day after day (then every day between the first
+    start and the last end lies in one of them)."""
+    return all(
+        later.start == earlier.end + dt.timedelta(days=1)
+        for earlier, later in itertools.pairwise(windows)
+    )
+
+
+@dataclass
+class _RequestHistogram:
+    """(country, window, state at D, t) -> count, and the interview counts per (country, w)."""
+
+    codes: np.ndarray  # the country of each histogram row
+    window: np.ndarray
+    state: np.ndarray
+    t: np.ndarray
+    count: np.ndarray
+    interview_codes: np.ndarray  # the country of each interview row
+    interview_window: np.ndarray
+    interviews_requested: np.ndarray
+    interviews_held: np.ndarray
+
+
+def _request_histogram(
+    windows: Sequence[Window], country_codes: Sequence[str] | None
+) -> _RequestHistogram:
+    """The requests of the windows, grouped (docs/decisions/0303-assessment-queries-and-
+    indexes.md): one GROUP BY on PostgreSQL, a sort-free pass of the index on SQLite."""
+    if connection.vendor == "sqlite":
+        return _request_histogram_streamed(windows, country_codes)
+    return _request_histogram_grouped(windows, country_codes)
+
+
+def _request_histogram_grouped(windows, country_codes) -> _RequestHistogram:
+    """One GROUP BY country, window, state at D, t over the requests, interviews summed in."""
     table = TravelDocumentRequest._meta.db_table
     params: list = []
-    window_sql = _window_index_sql("requested_day", windows, params)
-    decided = "outcome <> 'pending' AND decided_day <= {d}"
-    d_state = _as_of_sql("requested_day", windows, params)
-    d_t1 = _as_of_sql("requested_day", windows, params)
-    d_t2 = _as_of_sql("requested_day", windows, params)
-    d_interview_requested = _as_of_sql("requested_day", windows, params)
-    d_interview_held = _as_of_sql("requested_day", windows, params)
+    row_sql = _request_row_sql(windows, params)
     first_day, last_day = _span(windows)
     params += [first_day, last_day]
     where = _country_filter("country_id", country_codes, params)
-    # Every country: read the table straight through. The interview days are not in the
-    # index tdrequest_assessment, and SQLite would otherwise walk that index and look each
-    # row up in the table, several times slower than a scan when most rows are read
-    # (docs/decisions/0303-assessment-queries-and-indexes.md). "+ 0" keeps the planner off
-    # the index; with a country filter the index on the country is the right path.
-    requested_day = "requested_day + 0" if not country_codes else "requested_day"
+    outside = "" if _are_contiguous(windows) else "WHERE w IS NOT NULL"
     sql = f"""
         SELECT country_id, w, state, t, COUNT(*), SUM(interview_requested), SUM(interview_held)
         FROM (
-            SELECT country_id,
-                {window_sql} AS w,
-                CASE WHEN {decided.format(d=d_state)}
-                    THEN CASE outcome WHEN 'issued' THEN 1 WHEN 'refused' THEN 2 ELSE 3 END
-                    ELSE 4 END AS state,
-                CASE WHEN {decided.format(d=d_t1)}
-                    THEN decided_day - requested_day ELSE {d_t2} - requested_day END AS t,
-                CASE WHEN interview_requested_day <= {d_interview_requested}
-                    THEN 1 ELSE 0 END AS interview_requested,
-                CASE WHEN interview_held_day <= {d_interview_held}
-                    THEN 1 ELSE 0 END AS interview_held
-            FROM {table}
-            WHERE {requested_day} BETWEEN %s AND %s{where}
+            SELECT {row_sql} FROM {table}
+            WHERE requested_day BETWEEN %s AND %s{where}
         ) AS histogram
-        WHERE w IS NOT NULL
+        {outside}
         GROUP BY country_id, w, state, t
     """
-    return _fetch(sql, params)
+    rows = _fetch_grouped(sql, params)
+    window, state, t, count, requested, held = _int_columns(rows, 1, 7)
+    codes = _codes(rows)
+    return _RequestHistogram(codes, window, state, t, count, codes, window, requested, held)
+
+
+# A request's (window, state, t) packed in one integer: t below 2**20 days, state below 8.
+_T_BITS, _STATE_BITS = 20, 3
+
+
+def _request_histogram_streamed(windows, country_codes) -> _RequestHistogram:
+    """The same histogram on SQLite, without the sort SQLite's GROUP BY needs.
+
+    SQLite groups by sorting, about a microsecond a row. Read in the order of the index
+    tdrequest_assessment (country first, and the index holds every column the state and t
+    need), the requests of one country come together: `GROUP BY country_id` streams, and
+    `group_concat` hands over each request's (window, state, t) packed in one integer; numpy
+    counts them. The interview days are not in the index: a second query counts them, over the
+    requests that have an interview only.
+    """
+    table = TravelDocumentRequest._meta.db_table
+    params: list = []
+    row_sql = _request_row_sql(windows, params, interviews=False)
+    first_day, last_day = _span(windows)
+    params += [first_day, last_day]
+    where = _country_filter("country_id", country_codes, params)
+    packed = f"((w << {_STATE_BITS}) + state) << {_T_BITS} | t"
+    rows = _fetch(
+        f"""
+        SELECT country_id, group_concat({packed}) FROM (
+            SELECT {row_sql} FROM {table}
+            WHERE requested_day BETWEEN %s AND %s{where}
+        ) AS requests
+        WHERE w IS NOT NULL
+        GROUP BY country_id
+        """,
+        params,
+    )
+    per_country = [np.fromstring(text, dtype=np.int64, sep=",") for _code, text in rows]
+    sizes = np.array([values.size for values in per_country], dtype=np.int64)
+    country = np.repeat(np.arange(len(rows), dtype=np.int64), sizes)
+    values = np.concatenate(per_country) if per_country else np.zeros(0, dtype=np.int64)
+    keys, count = np.unique((country << 40) | values, return_counts=True)
+    codes = np.asarray([code for code, _text in rows], dtype="<U3")[keys >> 40]
+    values = keys & ((1 << 40) - 1)
+    t = values & ((1 << _T_BITS) - 1)
+    state = (values >> _T_BITS) & ((1 << _STATE_BITS) - 1)
+    window = values >> (_T_BITS + _STATE_BITS)
+
+    params = []
+    row_sql = _request_row_sql(windows, params, outcome=False)
+    params += [first_day, last_day]
+    where = _country_filter("country_id", country_codes, params)
+    interviews = _fetch(
+        f"""
+        SELECT country_id, w, SUM(interview_requested), SUM(interview_held) FROM (
+            SELECT {row_sql} FROM {table}{_straight_scan(country_codes)}
+            WHERE requested_day BETWEEN %s AND %s{where}
+                AND (interview_requested_day IS NOT NULL OR interview_held_day IS NOT NULL)
+        ) AS interviews
+        WHERE w IS NOT NULL
+        GROUP BY country_id, w
+        """,
+        params,
+    )
+    interview_window, requested, held = _int_columns(interviews, 1, 4)
+    return _RequestHistogram(
+        codes,
+        window,
+        state,
+        t,
+        count.astype(np.int64),
+        _codes(interviews),
+        interview_window,
+        requested,
+        held,
+    )
 
 
 def _case_counts(windows, country_codes, day_column: str, status: str | None):
@@ -255,8 +395,9 @@ def _backlog_by_order_day(windows, country_codes):
     table = RemovalCase._meta.db_table
     params: list = ["pending", "travel_document", max(day_number(w.as_of) for w in windows)]
     where = _country_filter("country_id", country_codes, params)
+    scan = _straight_scan(country_codes)
     sql = f"""
-        SELECT country_id, order_enforceable_day, COUNT(*) FROM {table}
+        SELECT country_id, order_enforceable_day, COUNT(*) FROM {table}{scan}
         WHERE status = %s AND impediment = %s AND order_enforceable_day <= %s{where}
         GROUP BY country_id, order_enforceable_day
     """
@@ -346,7 +487,8 @@ def _load(windows: Sequence[Window], country_codes: Sequence[str] | None) -> _Da
     codes = np.unique(
         np.concatenate(
             [
-                _codes(requests),
+                requests.codes,
+                requests.interview_codes,
                 _codes(orders),
                 _codes(removals),
                 _codes(backlog),
@@ -358,19 +500,19 @@ def _load(windows: Sequence[Window], country_codes: Sequence[str] | None) -> _Da
     n_windows = len(windows)
     n_groups = len(codes) * n_windows
 
+    def group_of(countries: np.ndarray, window: np.ndarray) -> np.ndarray:
+        return np.searchsorted(codes, countries).astype(np.int64) * n_windows + window
+
     def groups(rows: list[tuple]) -> np.ndarray:
-        if not rows:
-            return np.zeros(0, dtype=np.int64)
-        window = _int_columns(rows, 1, 2)[0]
-        return np.searchsorted(codes, _codes(rows)).astype(np.int64) * n_windows + window
+        return group_of(_codes(rows), _int_columns(rows, 1, 2)[0])
 
     def per_group(rows: list[tuple], column: int) -> np.ndarray:
         values = _int_columns(rows, column, column + 1)[0]
         total = np.bincount(groups(rows), weights=values, minlength=n_groups)
         return np.rint(total).astype(np.int64)
 
-    request_group = groups(requests)
-    state, t, count, interview_requested, interview_held = _int_columns(requests, 2, 7)
+    request_group = group_of(requests.codes, requests.window)
+    interview_group = group_of(requests.interview_codes, requests.interview_window)
 
     # The backlog at each window's D: cases ordered on or before D, aged D - order day.
     backlog_country = np.searchsorted(codes, _codes(backlog)).astype(np.int64)
@@ -397,14 +539,14 @@ def _load(windows: Sequence[Window], country_codes: Sequence[str] | None) -> _Da
         codes=codes,
         n_windows=n_windows,
         request_group=request_group,
-        request_state=state,
-        request_t=t,
-        request_count=count,
+        request_state=requests.state,
+        request_t=requests.t,
+        request_count=requests.count,
         interviews_requested=np.rint(
-            np.bincount(request_group, weights=interview_requested, minlength=n_groups)
+            np.bincount(interview_group, weights=requests.interviews_requested, minlength=n_groups)
         ).astype(np.int64),
         interviews_held=np.rint(
-            np.bincount(request_group, weights=interview_held, minlength=n_groups)
+            np.bincount(interview_group, weights=requests.interviews_held, minlength=n_groups)
         ).astype(np.int64),
         orders=per_group(orders, 2),
         removals=per_group(removals, 2),
