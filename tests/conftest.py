@@ -8,6 +8,9 @@ from readmit.accounts.models import Role
 from readmit.core.security import SecurityLevel
 from tests.factories import UserFactory, cleared_user
 
+# The browser fixtures (one Chromium per test process) are shared by every app's browser tests.
+pytest_plugins = ["tests.browser.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def english():

@@ -10,13 +10,12 @@ from readmit.accounts.models import Role
 from readmit.assessment.models import Methodology
 from readmit.assessment.ratings import READMIT_2026_1
 from tests.assessment.builders import country, request
-from tests.browser.conftest import browser, page, sign_in  # noqa: F401 - shared fixtures
 from tests.factories import cleared_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def policy_violations(page) -> list[str]:  # noqa: F811
+def policy_violations(page) -> list[str]:
     """The page's CSP violations, less vega-embed's own tooltip stylesheet (core's charts.js
     embeds with vega-embed, which adds an inline <style> for tooltips; the charts draw)."""
     return [
@@ -45,7 +44,7 @@ def data():
     request("XBB", days_ago(60), "issued", days_ago(55), count=12)
 
 
-def test_the_country_page_draws_its_three_charts(sign_in, page, live_server, data):  # noqa: F811
+def test_the_country_page_draws_its_three_charts(sign_in, page, live_server, data):
     sign_in(cleared_user(role=Role.ANALYST, username="chart-reader"))
     page.goto(f"{live_server.url}/en/assessment/countries/XAA/")
     page.wait_for_selector(".readmit-chart svg", timeout=15000)
@@ -55,7 +54,7 @@ def test_the_country_page_draws_its_three_charts(sign_in, page, live_server, dat
     assert policy_violations(page) == []
 
 
-def test_sorting_swaps_the_table_in_place(sign_in, page, live_server, data):  # noqa: F811
+def test_sorting_swaps_the_table_in_place(sign_in, page, live_server, data):
     sign_in(cleared_user(role=Role.ANALYST, username="sorter"))
     page.goto(f"{live_server.url}/en/assessment/")
     first_row = page.locator("#scorecard-table tbody tr th").first

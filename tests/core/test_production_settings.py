@@ -10,7 +10,9 @@ STRONG_KEY = "k8Jx2Q-production-test-key-" + "A1b2C3d4E5f6G7h8I9j0" * 3
 
 
 def _readmit(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    # The browser tests allow Django's ORM beside Playwright's event loop; a server must not.
+    ignored = {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in ignored}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-m", "readmit", *args],

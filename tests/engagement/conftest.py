@@ -8,7 +8,6 @@ from readmit.accounts.models import Department, Role
 from readmit.core.security import SecurityLevel
 from readmit.engagement import figures, services
 from readmit.engagement.models import PlanStatus
-from tests.browser.conftest import browser, page, sign_in  # noqa: F401 - for test_browser
 from tests.factories import CountryFactory, UserFactory, cleared_user
 
 DAY = dt.date(2024, 3, 1)

@@ -1,7 +1,7 @@
 """Engagement in a browser: the plan's chart draws under the content security policy, and a
 plan drafted through the design-system form (checkboxes included) arrives whole.
 
-The browser fixtures come from tests/browser (imported in this folder's conftest)."""
+The browser fixtures come from tests/browser/fixtures.py (loaded by tests/conftest.py)."""
 
 import datetime as dt
 

@@ -1,4 +1,6 @@
-"""A real browser for what only a browser shows: components that hydrate, the content security
+"""Browser fixtures, loaded by tests/conftest.py for every app's browser tests.
+
+A real browser for what only a browser shows: components that hydrate, the content security
 policy, charts. Skipped, saying why, where Chromium or Playwright is absent."""
 
 import os
