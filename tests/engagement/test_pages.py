@@ -234,3 +234,15 @@ def test_pages_read_in_french(client, make_plan, rwg, no_series):
     client.force_login(rwg)
     page = client.get(f"/fr/engagement/plans/{plan.pk}/").content.decode()
     assert "Échelle d’escalade" in page or "Échelle d'escalade" in page
+
+
+@pytest.mark.django_db
+def test_the_home_page_offers_engagement_to_the_cleared_only(client, ircc_officer, viewer):
+    client.force_login(ircc_officer)
+    page = client.get("/en/").content.decode()
+    assert "Engagement Plans" in page
+    assert "Removals Working Group" in page
+    client.force_login(viewer)
+    page = client.get("/en/").content.decode()
+    assert "Engagement Plans" not in page
+    assert "Programme summary" in page
