@@ -11,7 +11,9 @@ parsing dates.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from readmit.core.models import Country
 from readmit.core.security import SecurityLevel
@@ -25,9 +27,11 @@ class IngestKind(models.TextChoices):
 
 
 class IngestStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    SUCCEEDED = "succeeded", _("Succeeded")
-    REFUSED = "refused", _("Refused")
+    RUNNING = "running", pgettext_lazy("ingest status", "Running")
+    SUCCEEDED = "succeeded", pgettext_lazy("ingest status", "Succeeded")
+    REFUSED = "refused", pgettext_lazy("ingest status", "Refused")
+    # Stopped by an unexpected error (not the file's fault); nothing was stored either.
+    FAILED = "failed", pgettext_lazy("ingest status", "Failed")
 
 
 class Ingest(models.Model):
@@ -46,7 +50,7 @@ class Ingest(models.Model):
         related_name="+",
     )
     channel = models.CharField(_("channel"), max_length=20, default="command")
-    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=IngestStatus.choices, default=IngestStatus.RUNNING
@@ -66,13 +70,24 @@ class Ingest(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name} ({self.status})"
 
+    @property
+    def unlisted_error_count(self) -> int:
+        """Problems found beyond those the log lists."""
+        return max(self.error_count - len(self.errors), 0)
+
+    @property
+    def security_level(self) -> SecurityLevel:
+        """That of the records of its kind: its errors and previous values quote them."""
+        return KIND_SECURITY_LEVELS[self.kind]
+
 
 class IngestChange(models.Model):
     """The values a row had before an ingest changed it: nothing an ingest overwrites is lost."""
 
     ingest = models.ForeignKey(Ingest, on_delete=models.PROTECT, related_name="changes")
     kind = models.CharField(max_length=20, choices=IngestKind.choices)
-    key = models.CharField(max_length=300)
+    # An aggregate's key is "country, period, measure, source", the source up to 300 characters.
+    key = models.CharField(max_length=400)
     previous = models.JSONField()
 
     class Meta:
@@ -103,8 +118,13 @@ class TravelDocumentRequest(models.Model):
 
     request_id = models.CharField(_("request id"), max_length=64, unique=True)
     case_id = models.CharField(_("case id"), max_length=64, blank=True)
+    # No index of its own: the composite indexes below start with the country (ADR 0002).
     country = models.ForeignKey(
-        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="+"
+        Country,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     requested_on = models.DateField(_("requested on"))
     requested_day = models.IntegerField()
@@ -124,8 +144,17 @@ class TravelDocumentRequest(models.Model):
         verbose_name = _("travel-document request")
         verbose_name_plural = _("travel-document requests")
         indexes = [
+            # Covers every column the assessment reads, so that its scan in country order
+            # never looks a row up in the table (ADR 0002).
             models.Index(
-                fields=["country", "requested_day", "outcome", "decided_day"],
+                fields=[
+                    "country",
+                    "requested_day",
+                    "outcome",
+                    "decided_day",
+                    "interview_requested_day",
+                    "interview_held_day",
+                ],
                 name="tdrequest_assessment",
             )
         ]
@@ -171,8 +200,13 @@ class RemovalCase(models.Model):
     security_level = SecurityLevel.PROTECTED_B
 
     case_id = models.CharField(_("case id"), max_length=64, unique=True)
+    # No index of its own: the composite indexes below start with the country (ADR 0002).
     country = models.ForeignKey(
-        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="+"
+        Country,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     order_enforceable_on = models.DateField(_("order enforceable on"))
     order_enforceable_day = models.IntegerField()
@@ -197,7 +231,11 @@ class RemovalCase(models.Model):
         verbose_name = _("removal case")
         verbose_name_plural = _("removal cases")
         indexes = [
-            models.Index(fields=["country", "order_enforceable_day"], name="case_orders"),
+            # Status and impediment make it cover the travel-document backlog (ADR 0002).
+            models.Index(
+                fields=["country", "order_enforceable_day", "status", "impediment"],
+                name="case_orders",
+            ),
             models.Index(fields=["country", "status", "removed_day"], name="case_removals"),
         ]
 
@@ -218,8 +256,13 @@ class Aggregate(models.Model):
 
     security_level = SecurityLevel.UNCLASSIFIED
 
+    # No index of its own: the composite indexes below start with the country (ADR 0002).
     country = models.ForeignKey(
-        Country, verbose_name=_("country"), on_delete=models.PROTECT, related_name="+"
+        Country,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     period = models.CharField(_("period"), max_length=7)
     period_start = models.DateField(_("period start"))
@@ -241,3 +284,13 @@ class Aggregate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country_id} {self.period} {self.measure} {self.value} ({self.source})"
+
+
+#: The security level of each kind of file, from the records it brings (a country is
+#: reference data, unclassified).
+KIND_SECURITY_LEVELS = {
+    IngestKind.REQUESTS: TravelDocumentRequest.security_level,
+    IngestKind.CASES: RemovalCase.security_level,
+    IngestKind.AGGREGATES: Aggregate.security_level,
+    IngestKind.COUNTRIES: SecurityLevel.UNCLASSIFIED,
+}
