@@ -61,11 +61,6 @@ def can_ingest_records(user, security_level: int) -> bool:
     return can_ingest_data(user) and is_cleared_for(user, security_level)
 
 
-def can_view_ingest(user, ingest) -> bool:
-    """One ingest of the log, with its errors and the values it replaced."""
-    return can_ingest_records(user, ingest.security_level)
-
-
 def can_manage_methodology(user) -> bool:
     """Create a methodology version (the RWG approves it as a decision)."""
     return has_role(user, Role.ANALYST) and can_view_targeting(user)

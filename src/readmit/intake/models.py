@@ -75,11 +75,6 @@ class Ingest(models.Model):
         """Problems found beyond those the log lists."""
         return max(self.error_count - len(self.errors), 0)
 
-    @property
-    def security_level(self) -> SecurityLevel:
-        """That of the records of its kind: its errors and previous values quote them."""
-        return KIND_SECURITY_LEVELS[self.kind]
-
 
 class IngestChange(models.Model):
     """The values a row had before an ingest changed it: nothing an ingest overwrites is lost."""
@@ -287,7 +282,7 @@ class Aggregate(models.Model):
 
 
 #: The security level of each kind of file, from the records it brings (a country is
-#: reference data, unclassified).
+#: reference data, unclassified): an ingest's errors and previous values quote its file.
 KIND_SECURITY_LEVELS = {
     IngestKind.REQUESTS: TravelDocumentRequest.security_level,
     IngestKind.CASES: RemovalCase.security_level,
