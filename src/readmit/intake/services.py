@@ -212,13 +212,8 @@ def _store_rows(
             overlaps = stored_period_overlaps(*staging.period_clashes())
             if overlaps:
                 raise FileRejected(sorted(overlaps, key=lambda problem: problem.line))
-        if staging.target_is_empty():
-            updated = 0
-            with storage.indexes_built_after(cursor, target.table):
-                written = staging.upsert(ingest.pk)
-        else:
-            updated = staging.keep_previous_values(ingest.pk)
-            written = staging.upsert(ingest.pk)
+        updated = 0 if staging.target_is_empty() else staging.keep_previous_values(ingest.pk)
+        written = staging.upsert(ingest.pk)
         staging.drop()
     return rows, written - updated, updated, rows - written
 

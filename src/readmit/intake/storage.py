@@ -202,29 +202,6 @@ class Dialect:
         """Nothing to do: SQLite's planner needs no statistics for these joins."""
 
     @contextmanager
-    def indexes_built_after(self, cursor, table: str) -> Iterator[None]:
-        """Drop the table's plain indexes, and build them again after the block: building an
-        index from millions of rows sorts them once, far faster than inserting each row in
-        it in random order. Readers are not held up: they read the last committed state.
-        Unique indexes stay, the upsert needs them."""
-        cursor.execute(f"PRAGMA index_list({table})")
-        plain = [
-            name
-            for _, name, is_unique, origin, _ in cursor.fetchall()
-            if not is_unique and origin == "c"
-        ]
-        definitions = []
-        for name in plain:
-            cursor.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = %s", [name]
-            )
-            definitions.append(cursor.fetchone()[0])
-            cursor.execute(f'DROP INDEX "{name}"')
-        yield
-        for definition in definitions:
-            cursor.execute(definition)
-
-    @contextmanager
     def bulk_settings(self, cursor) -> Iterator[None]:
         """A page cache of BULK_CACHE_KIB for this connection while it writes millions of
         index entries in random order (the default, 2 MiB, makes it several times slower)."""
@@ -259,11 +236,6 @@ class PostgresDialect(Dialect):
         """Nothing to change: the server's own memory settings apply."""
         yield
 
-    @contextmanager
-    def indexes_built_after(self, cursor, table: str) -> Iterator[None]:
-        """Nothing to do: dropping an index would lock the table against readers."""
-        yield
-
     def after_load(self, cursor, table: str) -> None:
         # A temporary table is never analysed on its own; the joins below need its size.
         cursor.execute(f"ANALYZE {table}")
@@ -272,11 +244,6 @@ class PostgresDialect(Dialect):
 def bulk_settings(cursor):
     """The connection's settings for a bulk ingest, restored after."""
     return dialect().bulk_settings(cursor)
-
-
-def indexes_built_after(cursor, table: str):
-    """Where the database allows it, `table`'s plain indexes are built after the block."""
-    return dialect().indexes_built_after(cursor, table)
 
 
 def dialect() -> Dialect:
