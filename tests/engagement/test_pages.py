@@ -246,3 +246,20 @@ def test_the_home_page_offers_engagement_to_the_cleared_only(client, ircc_office
     page = client.get("/en/").content.decode()
     assert "Engagement Plans" not in page
     assert "Programme summary" in page
+
+
+@pytest.mark.django_db
+def test_an_action_can_follow_up_an_engagement(client, make_plan, rwg, ircc_officer):
+    plan = make_plan(status=PlanStatus.ACTIVE, rwg=rwg)
+    demarche = services.record_engagement(
+        user=ircc_officer, plan=plan, kind="demarche", held_on=DAY, departments=["IRCC"]
+    )
+    client.force_login(ircc_officer)
+    page = client.get(reverse("engagement:plan", kwargs={"pk": plan.pk})).content.decode()
+    assert f'<option value="{demarche.pk}">' in page
+    client.post(
+        reverse("engagement:plan_add_action", kwargs={"pk": plan.pk}),
+        {"title": "Send the list", "owner_department": "IRCC", "due_on": "2024-04-01",
+         "engagement": demarche.pk},
+    )  # fmt: skip
+    assert Action.objects.get().engagement == demarche

@@ -143,7 +143,15 @@ class ActionForm(forms.Form):
     owner_department = department_field(_("Owner department"))
     due_on = forms.DateField(label=_("Due on"), help_text=_("YYYY-MM-DD"))
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
-    engagement = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    engagement = forms.IntegerField(
+        label=_("Follow-up of the engagement"), widget=forms.HiddenInput, required=False
+    )
+
+    def offer_engagements(self, engagements) -> None:
+        """Let the user pick the engagement the action follows up, among the plan's."""
+        self.fields["engagement"].widget = forms.Select(
+            choices=[("", "—"), *[(e.pk, str(e)) for e in engagements]]
+        )
 
 
 class CompletionForm(forms.Form):

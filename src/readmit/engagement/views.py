@@ -137,6 +137,7 @@ def plan_detail(request, pk):
             "trigger_form": forms.TriggerForm(),
         }
     )
+    context["action_form"].offer_engagements(context["engagements"])
     for step in context["steps"]:
         step.conditions = [
             describe_condition(trigger.kind, trigger.parameters) for trigger in step.triggers.all()

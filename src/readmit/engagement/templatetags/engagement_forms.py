@@ -40,7 +40,7 @@ def gcds_field(field: forms.BoundField, label: str = ""):
         selected = "" if value is None else str(value)
         context["options"] = [
             {"value": str(v), "label": str(label_), "selected": str(v) == selected}
-            for v, label_ in field.field.choices
+            for v, label_ in getattr(field.field, "choices", None) or field.field.widget.choices
         ]
     if kind == "checkboxes":
         checked = {str(v) for v in (value or [])}
