@@ -69,6 +69,15 @@ def test_a_new_file_creates_every_row_with_its_dates_and_day_numbers(analyst, cs
     assert stored["R2"]["decided_day"] is None
 
 
+def test_text_is_stored_exactly_whatever_its_characters(analyst, csv_file):
+    awkward = ['"R,1"', '"R\t2 \\N"', '"R ""3"""', "Rééé-4", '"R\n5"']
+    rows = [f"{key},C,NGA,2020-03-01,,,,pending," for key in awkward]
+
+    ingest_file(kind="requests", path=csv_file("requests", *rows), user=analyst)
+
+    assert set(stored_requests()) == {"R,1", "R\t2 \\N", 'R "3"', "Rééé-4", "R\n5"}
+
+
 def test_the_log_records_who_when_which_file_its_checksum_and_size(analyst, csv_file):
     path = csv_file("requests", ISSUED, name="td-march.csv")
     before = dt.datetime.now(dt.UTC)
@@ -345,6 +354,19 @@ def test_an_iso_code_listed_with_an_english_name_only_gets_it_in_french_too(anal
 
     country = Country.objects.get(code="NLD")
     assert (country.name_en, country.name_fr) == ("Holland", "Holland")  # the contract's default
+
+
+def test_a_country_missing_from_the_table_refuses_the_file(analyst, csv_file):
+    Country.all_objects.filter(code="NGA").delete()  # as if the table lagged behind ISO 3166
+
+    with pytest.raises(IngestRefused) as refusal:
+        ingest_file(kind="requests", path=csv_file("requests", ISSUED), user=analyst)
+
+    assert refusal.value.errors == [
+        "file: uses a country code missing from the countries table; list it in a countries "
+        "file first (NGA)"
+    ]
+    assert not TravelDocumentRequest.objects.exists()
 
 
 def test_an_analyst_without_protected_b_clearance_ingests_aggregates_but_not_requests(

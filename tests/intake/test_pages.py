@@ -107,6 +107,18 @@ def test_uploading_a_good_file_stores_it_and_shows_the_ingest(client, analyst):
     assert "td.csv: 1 created, 0 updated, 0 unchanged." in page
 
 
+def test_a_large_upload_is_read_from_its_temporary_file(client, analyst, settings, xlsx_file):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100  # bytes: anything larger goes to a temporary file
+    workbook = xlsx_file("aggregates", ["NGA", "2019", "returns", 40, "Survey"])
+    client.force_login(analyst)
+
+    with workbook.open("rb") as stream:
+        response = client.post("/en/intake/new/", {"kind": "aggregates", "file": stream})
+
+    assert response.status_code == 302
+    assert Ingest.objects.get().created == 1
+
+
 def test_a_refused_upload_shows_every_problem_as_a_table_and_stores_nothing(client, analyst):
     client.force_login(analyst)
     text = f"{HEADER}\nR1,,XQQ,2020-03-01,,,,pending,\nR2,,NGA,2020-02-30,,,,pending,\n"

@@ -227,7 +227,8 @@ def _check_countries_exist(codes: set[str]) -> None:
             Problem(
                 WHOLE_FILE,
                 "country",
-                "is not in the countries table; list it in a countries file first",
+                "uses a country code missing from the countries table; list it in a "
+                "countries file first",
                 code,
             )
             for code in missing
