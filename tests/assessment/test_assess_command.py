@@ -384,3 +384,22 @@ def test_a_mistake_exits_non_zero_with_the_message_and_no_traceback():
     assert "Not a date: '2019-02-30'" in completed.stderr
     assert "Traceback" not in completed.stderr
     assert completed.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("to", "start"),
+    [
+        ("2019-12-31", "2019-01-01"),
+        ("2024-02-29", "2023-03-01"),  # a year before 29 February is 28 February
+        ("2025-03-01", "2024-03-02"),
+        ("2024-03-01", "2023-03-02"),
+    ],
+)
+def test_the_default_window_is_twelve_months_ending_on_to(to, start):
+    import datetime as dt
+
+    from readmit.assessment.figures import window_from
+
+    window = window_from(date_to=dt.date.fromisoformat(to))
+    assert window.start == dt.date.fromisoformat(start)
+    assert window.as_of == window.end == dt.date.fromisoformat(to)
