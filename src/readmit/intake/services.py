@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -84,7 +85,7 @@ def ingest_file(
     attempt = {
         "kind": file_kind.value,
         "file_name": (file_name or _name_of(path))[:255],
-        "user": user if user is not None and user.is_authenticated else None,
+        "user": user,
         "channel": channel,
         "started_at": timezone.now(),
     }
@@ -110,7 +111,8 @@ def ingest_file(
         problem = Problem(
             WHOLE_FILE, "", "the ingest stopped on an unexpected error", type(error).__name__
         )
-        _log_refusal(attempt, [problem], 1, status=IngestStatus.FAILED)
+        with suppress(DatabaseError):  # a database out of order: its own error says more
+            _log_refusal(attempt, [problem], 1, status=IngestStatus.FAILED)
         raise
     return ingest
 
