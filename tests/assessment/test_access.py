@@ -172,6 +172,7 @@ def test_downloads_of_a_cleared_user_hold_every_country(
 ):
     client.force_login(analyst)
     response = client.get(reverse(f"assessment:scorecard_{file_format}"))
+    assert "protected-b-scorecard-" in response["Content-Disposition"]
     text = response.content.decode() if file_format == "csv" else xlsx_text(response.content)
     assert "XAA" in text
     assert "recalcitrant" in text

@@ -123,9 +123,9 @@ def scorecard_download(request, file_format: str):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("assessment:scorecard")
-    stem = f"scorecard-{card.window.start}-{card.window.end}-as-of-{card.window.as_of}"
-    if not card.may_view_countries:
-        stem = f"totals-{card.window.start}-{card.window.end}-as-of-{card.window.as_of}"
+    period = f"{card.window.start}-{card.window.end}-as-of-{card.window.as_of}"
+    # The name carries the marking of what is inside: every country's classification.
+    stem = f"protected-b-scorecard-{period}" if card.may_view_countries else f"totals-{period}"
     if file_format == "xlsx":
         response = HttpResponse(
             exports.scorecard_xlsx(card),
