@@ -74,6 +74,7 @@ def test_drafting_a_plan_through_the_form(sign_in, page, live_server, officer):
     page.wait_for_url(f"{live_server.url}/en/engagement/plans/*/")
     plan = EngagementPlan.objects.get()
     assert plan.title == "Drafted in a browser"
+    assert "Drafted in a browser" in page.locator("gcds-heading").first.inner_text()
     assert plan.lead_department.code == "IRCC"
     assert [d.code for d in plan.participating_departments.all()] == ["CBSA"]
     assert page.csp_violations == []

@@ -263,3 +263,20 @@ def test_an_action_can_follow_up_an_engagement(client, make_plan, rwg, ircc_offi
          "engagement": demarche.pk},
     )  # fmt: skip
     assert Action.objects.get().engagement == demarche
+
+
+@pytest.mark.django_db
+def test_when_the_assessment_cannot_compute_the_plan_page_still_opens(
+    client, make_plan, rwg, monkeypatch
+):
+    from readmit.assessment import selectors as assessment_selectors
+    from readmit.core.errors import DomainError
+
+    def refuse(**kwargs):
+        raise DomainError("No methodology is marked as the default; an analyst must choose one.")
+
+    monkeypatch.setattr(assessment_selectors, "quarterly_series", refuse)
+    plan = make_plan(status=PlanStatus.ACTIVE, rwg=rwg)
+    client.force_login(rwg)
+    assert client.get(reverse("engagement:plan", kwargs={"pk": plan.pk})).status_code == 200
+    assert services.evaluate_triggers(user=rwg).figures_available is False

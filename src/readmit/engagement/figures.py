@@ -1,11 +1,16 @@
 """The assessment's quarterly figures, as the engagement side reads them.
 
-The assessment app provides `readmit.assessment.selectors.quarterly_series`; until it is
-there (or when it cannot be imported) the figures are "not available" (None) and the
-indicator triggers say so instead of firing. Tests replace `fetch_quarterly_series`.
+The assessment app provides `readmit.assessment.selectors.quarterly_series`; when it cannot
+be imported, or refuses to compute, the figures are "not available" (None) and the indicator
+triggers say so instead of firing. Tests replace `fetch_quarterly_series`.
 """
 
 import datetime as dt
+import logging
+
+from readmit.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 ASSESSMENT_SELECTORS = "readmit.assessment.selectors"
 
@@ -25,4 +30,10 @@ def fetch_quarterly_series(
         if error.name != ASSESSMENT_SELECTORS:
             raise
         return None
-    return quarterly_series(country_codes=country_codes, as_of=as_of, quarters=quarters)
+    try:
+        return quarterly_series(country_codes=country_codes, as_of=as_of, quarters=quarters)
+    except DomainError as error:
+        # The assessment cannot compute now (no default methodology, say): the figures are
+        # not available, which pages and triggers say, rather than an error page.
+        logger.warning("Quarterly figures not available: %s", error.message)
+        return None
