@@ -98,8 +98,7 @@ def test_all_quarters_come_from_one_pass_over_the_requests(history):
     request_queries = [
         query for query in queries.captured_queries if "traveldocumentrequest" in query["sql"]
     ]
-    # One grouped pass; on SQLite a second one counts the interviews (decision 0303).
-    assert len(request_queries) == (2 if connection.vendor == "sqlite" else 1)
+    assert len(request_queries) == 1
 
 
 def test_an_unknown_country_is_refused(history):

@@ -175,16 +175,6 @@ def _country_filter(column: str, country_codes: Sequence[str] | None, params: li
     return f" AND {column} IN ({', '.join(['%s'] * len(country_codes))})"
 
 
-def _straight_scan(country_codes: Sequence[str] | None) -> str:
-    """SQLite's hint to read a whole table in order (" NOT INDEXED") when every country is read.
-
-    Asked to group by country, SQLite walks the index that starts with the country and looks
-    every row up in the table for the columns the index lacks: random reads, several times
-    slower than a scan and a sort of the rows kept. With a country filter the index is right.
-    """
-    return " NOT INDEXED" if connection.vendor == "sqlite" and not country_codes else ""
-
-
 def _fetch(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -204,36 +194,28 @@ def _fetch_grouped(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _request_row_sql(
-    windows: Sequence[Window], params: list, *, outcome: bool = True, interviews: bool = True
-) -> str:
+def _request_row_sql(windows: Sequence[Window], params: list) -> str:
     """SELECT list of one request: its window w, its state at D and t, its interview flags.
 
     The state at D is the outcome when it is not pending and decided_day <= D, else pending;
     t is decided_day - requested_day for the former, D - requested_day for the latter.
     """
-    columns = ["country_id", f"{_window_index_sql('requested_day', windows, params)} AS w"]
-    if outcome:
-        decided = "outcome <> 'pending' AND decided_day <= {d}"
-        d_state = _as_of_sql("requested_day", windows, params)
-        d_t1 = _as_of_sql("requested_day", windows, params)
-        d_t2 = _as_of_sql("requested_day", windows, params)
-        columns += [
-            f"""CASE WHEN {decided.format(d=d_state)}
-                THEN CASE outcome WHEN 'issued' THEN 1 WHEN 'refused' THEN 2 ELSE 3 END
-                ELSE 4 END AS state""",
-            f"""CASE WHEN {decided.format(d=d_t1)}
-                THEN decided_day - requested_day ELSE {d_t2} - requested_day END AS t""",
-        ]
-    if interviews:
-        d_asked = _as_of_sql("requested_day", windows, params)
-        d_held = _as_of_sql("requested_day", windows, params)
-        columns += [
-            f"CASE WHEN interview_requested_day <= {d_asked} THEN 1 ELSE 0 END"
-            " AS interview_requested",
-            f"CASE WHEN interview_held_day <= {d_held} THEN 1 ELSE 0 END AS interview_held",
-        ]
-    return ", ".join(columns)
+    decided = "outcome <> 'pending' AND decided_day <= {d}"
+    window_sql = _window_index_sql("requested_day", windows, params)
+    d_state = _as_of_sql("requested_day", windows, params)
+    d_t1 = _as_of_sql("requested_day", windows, params)
+    d_t2 = _as_of_sql("requested_day", windows, params)
+    d_asked = _as_of_sql("requested_day", windows, params)
+    d_held = _as_of_sql("requested_day", windows, params)
+    return f"""country_id,
+        {window_sql} AS w,
+        CASE WHEN {decided.format(d=d_state)}
+            THEN CASE outcome WHEN 'issued' THEN 1 WHEN 'refused' THEN 2 ELSE 3 END
+            ELSE 4 END AS state,
+        CASE WHEN {decided.format(d=d_t1)}
+            THEN decided_day - requested_day ELSE {d_t2} - requested_day END AS t,
+        CASE WHEN interview_requested_day <= {d_asked} THEN 1 ELSE 0 END AS interview_requested,
+        CASE WHEN interview_held_day <= {d_held} THEN 1 ELSE 0 END AS interview_held"""
 
 
 def _are_contiguous(windows: Sequence[Window]) -> bool:
@@ -294,31 +276,37 @@ def _request_histogram_grouped(windows, country_codes) -> _RequestHistogram:
     return _RequestHistogram(codes, window, state, t, count, codes, window, requested, held)
 
 
-# A request's (window, state, t) packed in one integer: t below 2**20 days, state below 8.
-_T_BITS, _STATE_BITS = 20, 3
+# A request packed in one integer: ((window << 3 | state) << 2 | interviews) << 20 | t, with
+# t below 2**20 days, the state below 8, and the interview flags (1 asked, 2 held by D).
+_T_BITS, _INTERVIEW_BITS, _STATE_BITS = 20, 2, 3
+_PACKED_BITS = 40  # the packed request; the country's index goes above
 
 
 def _request_histogram_streamed(windows, country_codes) -> _RequestHistogram:
     """The same histogram on SQLite, without the sort SQLite's GROUP BY needs.
 
     SQLite groups by sorting, about a microsecond a row. Read in the order of the index
-    tdrequest_assessment (country first, and the index holds every column the state and t
-    need), the requests of one country come together: `GROUP BY country_id` streams, and
-    `group_concat` hands over each request's (window, state, t) packed in one integer; numpy
-    counts them. The interview days are not in the index: a second query counts them, over the
-    requests that have an interview only.
+    tdrequest_assessment (country first; the index holds every column needed here), the
+    requests of one country come together: `GROUP BY country_id` streams, and `group_concat`
+    hands over each request's window, state at D, interview flags and t packed in one
+    integer; numpy counts them.
     """
     table = TravelDocumentRequest._meta.db_table
     params: list = []
-    # (window << 3 | state) << 20 | t in one CASE, so that SQLite tests "decided by D" once.
+    # One CASE for state and t, so that SQLite tests "decided by D" once a request.
     window_sql = _window_index_sql("requested_day", windows, params)
+    d_asked = _as_of_sql("requested_day", windows, params)
+    d_held = _as_of_sql("requested_day", windows, params)
     d_decided = _as_of_sql("requested_day", windows, params)
     d_pending = _as_of_sql("requested_day", windows, params)
-    packed = f"""({window_sql} << {_STATE_BITS + _T_BITS}) + CASE
-        WHEN outcome <> 'pending' AND decided_day <= {d_decided}
-        THEN (CASE outcome WHEN 'issued' THEN 1 WHEN 'refused' THEN 2 ELSE 3 END << {_T_BITS})
-            + decided_day - requested_day
-        ELSE (4 << {_T_BITS}) + {d_pending} - requested_day END"""
+    state_shift = _INTERVIEW_BITS + _T_BITS
+    packed = f"""({window_sql} << {_STATE_BITS + state_shift})
+        + (CASE WHEN interview_requested_day <= {d_asked} THEN 1 << {_T_BITS} ELSE 0 END)
+        + (CASE WHEN interview_held_day <= {d_held} THEN 2 << {_T_BITS} ELSE 0 END)
+        + CASE WHEN outcome <> 'pending' AND decided_day <= {d_decided}
+            THEN (CASE outcome WHEN 'issued' THEN 1 WHEN 'refused' THEN 2 ELSE 3 END
+                  << {state_shift}) + decided_day - requested_day
+            ELSE (4 << {state_shift}) + {d_pending} - requested_day END"""
     first_day, last_day = _span(windows)
     params += [first_day, last_day]
     where = _country_filter("country_id", country_codes, params)
@@ -336,41 +324,35 @@ def _request_histogram_streamed(windows, country_codes) -> _RequestHistogram:
     per_country = [np.fromstring(text, dtype=np.int64, sep=",") for _code, text in rows]
     sizes = np.array([values.size for values in per_country], dtype=np.int64)
     country = np.repeat(np.arange(len(rows), dtype=np.int64), sizes)
-    values = np.concatenate(per_country) if per_country else np.zeros(0, dtype=np.int64)
-    keys, count = np.unique((country << 40) | values, return_counts=True)
-    codes = np.asarray([code for code, _text in rows], dtype="<U3")[keys >> 40]
-    values = keys & ((1 << 40) - 1)
-    t = values & ((1 << _T_BITS) - 1)
-    state = (values >> _T_BITS) & ((1 << _STATE_BITS) - 1)
-    window = values >> (_T_BITS + _STATE_BITS)
+    packed_values = np.concatenate(per_country) if per_country else np.zeros(0, dtype=np.int64)
+    codes = np.asarray([code for code, _text in rows], dtype="<U3")
 
-    params = []
-    row_sql = _request_row_sql(windows, params, outcome=False)
-    params += [first_day, last_day]
-    where = _country_filter("country_id", country_codes, params)
-    interviews = _fetch(
-        f"""
-        SELECT country_id, w, SUM(interview_requested), SUM(interview_held) FROM (
-            SELECT {row_sql} FROM {table}{_straight_scan(country_codes)}
-            WHERE requested_day BETWEEN %s AND %s{where}
-                AND (interview_requested_day IS NOT NULL OR interview_held_day IS NOT NULL)
-        ) AS interviews
-        WHERE w IS NOT NULL
-        GROUP BY country_id, w
-        """,
-        params,
+    # Requests by (country, window, state, t), whatever their interviews.
+    interview_mask = ((1 << _INTERVIEW_BITS) - 1) << _T_BITS
+    keys, count = np.unique(
+        (country << _PACKED_BITS) | (packed_values & ~interview_mask), return_counts=True
     )
-    interview_window, requested, held = _int_columns(interviews, 1, 4)
+    values = keys & ((1 << _PACKED_BITS) - 1)
+    window = values >> (_STATE_BITS + state_shift)
+    state = (values >> state_shift) & ((1 << _STATE_BITS) - 1)
+    t = values & ((1 << _T_BITS) - 1)
+
+    # Interviews by (country, window).
+    group = (country << _PACKED_BITS) | (packed_values >> (_STATE_BITS + state_shift))
+    flags = (packed_values >> _T_BITS) & ((1 << _INTERVIEW_BITS) - 1)
+    interview_keys, position = np.unique(group, return_inverse=True)
+    asked = np.bincount(position, weights=flags & 1, minlength=interview_keys.size)
+    held = np.bincount(position, weights=flags >> 1, minlength=interview_keys.size)
     return _RequestHistogram(
-        codes,
-        window,
-        state,
-        t,
-        count.astype(np.int64),
-        _codes(interviews),
-        interview_window,
-        requested,
-        held,
+        codes=codes[keys >> _PACKED_BITS],
+        window=window,
+        state=state,
+        t=t,
+        count=count.astype(np.int64),
+        interview_codes=codes[interview_keys >> _PACKED_BITS],
+        interview_window=interview_keys & ((1 << _PACKED_BITS) - 1),
+        interviews_requested=np.rint(asked).astype(np.int64),
+        interviews_held=np.rint(held).astype(np.int64),
     )
 
 
@@ -402,9 +384,8 @@ def _backlog_by_order_day(windows, country_codes):
     table = RemovalCase._meta.db_table
     params: list = ["pending", "travel_document", max(day_number(w.as_of) for w in windows)]
     where = _country_filter("country_id", country_codes, params)
-    scan = _straight_scan(country_codes)
     sql = f"""
-        SELECT country_id, order_enforceable_day, COUNT(*) FROM {table}{scan}
+        SELECT country_id, order_enforceable_day, COUNT(*) FROM {table}
         WHERE status = %s AND impediment = %s AND order_enforceable_day <= %s{where}
         GROUP BY country_id, order_enforceable_day
     """
