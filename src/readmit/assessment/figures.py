@@ -279,7 +279,6 @@ def _request_histogram_grouped(windows, country_codes) -> _RequestHistogram:
 # A request packed in one integer: ((window << 3 | state) << 2 | interviews) << 20 | t, with
 # t below 2**20 days, the state below 8, and the interview flags (1 asked, 2 held by D).
 _T_BITS, _INTERVIEW_BITS, _STATE_BITS = 20, 2, 3
-_PACKED_BITS = 40  # the packed request; the country's index goes above
 
 
 def _request_histogram_streamed(windows, country_codes) -> _RequestHistogram:
@@ -327,33 +326,56 @@ def _request_histogram_streamed(windows, country_codes) -> _RequestHistogram:
     packed_values = np.concatenate(per_country) if per_country else np.zeros(0, dtype=np.int64)
     codes = np.asarray([code for code, _text in rows], dtype="<U3")
 
-    # Requests by (country, window, state, t), whatever their interviews.
-    interview_mask = ((1 << _INTERVIEW_BITS) - 1) << _T_BITS
-    keys, count = np.unique(
-        (country << _PACKED_BITS) | (packed_values & ~interview_mask), return_counts=True
-    )
-    values = keys & ((1 << _PACKED_BITS) - 1)
-    window = values >> (_STATE_BITS + state_shift)
-    state = (values >> state_shift) & ((1 << _STATE_BITS) - 1)
-    t = values & ((1 << _T_BITS) - 1)
+    # Count each distinct (country, window, state, interviews, t) once.
+    t = packed_values & ((1 << _T_BITS) - 1)
+    rest = packed_values >> _T_BITS  # (window << 3 | state) << 2 | interviews
+    t_span = int(t.max()) + 1 if t.size else 1
+    rest_span = len(windows) << (_STATE_BITS + _INTERVIEW_BITS)
+    distinct, count = _distinct_counts((country * rest_span + rest) * t_span + t)
+    t = distinct % t_span
+    rest = (distinct // t_span) % rest_span
+    country = distinct // t_span // rest_span
+    window = rest >> (_STATE_BITS + _INTERVIEW_BITS)
+    state = (rest >> _INTERVIEW_BITS) & ((1 << _STATE_BITS) - 1)
+    interviews = rest & ((1 << _INTERVIEW_BITS) - 1)
 
+    # Requests by (country, window, state, t), whatever their interviews.
+    request_keys, request_position = np.unique(
+        ((country * len(windows) + window) * 8 + state) * t_span + t, return_inverse=True
+    )
+    request_count = np.bincount(request_position, weights=count, minlength=request_keys.size)
+    request_t = request_keys % t_span
+    request_state = (request_keys // t_span) % 8
+    request_group = request_keys // t_span // 8
     # Interviews by (country, window).
-    group = (country << _PACKED_BITS) | (packed_values >> (_STATE_BITS + state_shift))
-    flags = (packed_values >> _T_BITS) & ((1 << _INTERVIEW_BITS) - 1)
+    group = country * len(windows) + window
     interview_keys, position = np.unique(group, return_inverse=True)
-    asked = np.bincount(position, weights=flags & 1, minlength=interview_keys.size)
-    held = np.bincount(position, weights=flags >> 1, minlength=interview_keys.size)
+    asked = np.bincount(position, weights=count * (interviews & 1), minlength=interview_keys.size)
+    held = np.bincount(position, weights=count * (interviews >> 1), minlength=interview_keys.size)
     return _RequestHistogram(
-        codes=codes[keys >> _PACKED_BITS],
-        window=window,
-        state=state,
-        t=t,
-        count=count.astype(np.int64),
-        interview_codes=codes[interview_keys >> _PACKED_BITS],
-        interview_window=interview_keys & ((1 << _PACKED_BITS) - 1),
+        codes=codes[request_group // len(windows)],
+        window=request_group % len(windows),
+        state=request_state,
+        t=request_t,
+        count=np.rint(request_count).astype(np.int64),
+        interview_codes=codes[interview_keys // len(windows)],
+        interview_window=interview_keys % len(windows),
         interviews_requested=np.rint(asked).astype(np.int64),
         interviews_held=np.rint(held).astype(np.int64),
     )
+
+
+# Up to this many possible keys, counting is one bincount (linear); beyond, a sort.
+_DENSE_COUNT_LIMIT = 10_000_000
+
+
+def _distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct non-negative keys, ascending, and how many times each occurs."""
+    if keys.size and int(keys.max()) < _DENSE_COUNT_LIMIT:
+        counts = np.bincount(keys)
+        distinct = np.flatnonzero(counts)
+        return distinct, counts[distinct]
+    return np.unique(keys, return_counts=True)
 
 
 def _case_counts(windows, country_codes, day_column: str, status: str | None):
