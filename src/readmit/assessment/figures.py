@@ -245,8 +245,8 @@ class _RequestHistogram:
 def _request_histogram(
     windows: Sequence[Window], country_codes: Sequence[str] | None
 ) -> _RequestHistogram:
-    """The requests of the windows, grouped (docs/decisions/0303-assessment-queries-and-
-    indexes.md): one GROUP BY on PostgreSQL, a sort-free pass of the index on SQLite."""
+    """The requests of the windows, grouped: one GROUP BY on PostgreSQL, a sort-free pass of
+    the index on SQLite. Why: docs/decisions/0303-assessment-queries-and-indexes.md"""
     if connection.vendor == "sqlite":
         return _request_histogram_streamed(windows, country_codes)
     return _request_histogram_grouped(windows, country_codes)
