@@ -298,3 +298,5 @@ LOGGING = {
 
 # Readmit's own configuration (see docs/operations.md).
 READMIT_CURRENCY = os.environ.get("READMIT_CURRENCY", "CAD")
+# Statements an assessment reads at a time, each in a connection of its own (1: one by one).
+READMIT_ASSESSMENT_READERS = int(os.environ.get("READMIT_ASSESSMENT_READERS", "2"))

@@ -11,7 +11,7 @@ import json
 
 from django.core.management import call_command
 
-from readmit.assessment.figures import day_number
+from readmit.intake.keys import day_number
 from readmit.intake.models import Aggregate, Ingest, RemovalCase, TravelDocumentRequest
 from tests.factories import CountryFactory
 

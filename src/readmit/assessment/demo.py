@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from readmit.accounts.models import User
 from readmit.assessment.estimators import period_bounds
-from readmit.assessment.figures import EPOCH, day_number
 from readmit.core.models import Country
 from readmit.core.services import declare_countries
+from readmit.intake.keys import EPOCH, day_number
 from readmit.intake.models import Aggregate, Ingest, RemovalCase, TravelDocumentRequest
 
 SEED = 20201117  # the briefing note's month

@@ -2,8 +2,8 @@
 
 Why this module exists: the contract (../shared/contract/assessment.md) defines every figure
 over requests, cases and aggregates; `estimators` and `ratings` compute them from plain
-arrays. This module is the bridge: a few GROUP BY queries over the intake tables (no Python
-loop over requests), the histograms they return, and the contract's dict per country. It
+arrays. This module is the bridge: the histograms made with numpy from what `queries` reads
+(no Python loop over requests), and the contract's dict per country. It
 applies no permission: `selectors` decides who sees what, `services` saves runs.
 
 Several windows can be assessed in one pass (the quarterly series): the windows must not
@@ -13,24 +13,20 @@ its date. Every choice of interpretation is written in docs/methodology.md.
 
 import datetime as dt
 import hashlib
-import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from readmit.assessment import estimators, ratings
+from readmit.assessment import estimators, queries, ratings
 from readmit.assessment.ratings import Thresholds
 from readmit.core.errors import DomainError
 from readmit.core.models import Country
-from readmit.intake.models import Aggregate, RemovalCase, TravelDocumentRequest
-
-EPOCH = dt.date(1970, 1, 1)
+from readmit.intake.keys import day_number
 
 # The contract's keys, in the contract's order (the JSON output keeps it).
 TRAVEL_DOCUMENT_KEYS = (
@@ -61,11 +57,6 @@ INDICATOR_KEYS = TRAVEL_DOCUMENT_KEYS + INTERVIEW_KEYS + CASE_KEYS
 VERDICT_KEYS = ("ratings", "classification", "pattern", "reasons")
 COUNTRY_KEYS = ("country", "name", *INDICATOR_KEYS, *VERDICT_KEYS)
 RATING_NAMES = ("issuance", "timeliness", "responsiveness", "returns")
-
-
-def day_number(day: dt.date) -> int:
-    """Days since 1970-01-01: the integer day columns of the intake tables."""
-    return (day - EPOCH).days
 
 
 @dataclass(frozen=True)
@@ -137,310 +128,17 @@ class Figures:
 
 
 # ---------------------------------------------------------------------------
-# Queries
+# From the answers of `queries` to arrays by (country, window)
 
 
-def _window_index_sql(column: str, windows: Sequence[Window], params: list) -> str:
-    """SQL for the index of the window holding the day in `column` (NULL when none does)."""
-    if len(windows) == 1:
-        params += [day_number(windows[0].start), day_number(windows[0].end)]
-        return f"CASE WHEN {column} BETWEEN %s AND %s THEN 0 END"
-    whens = []
-    for index, window in enumerate(windows):
-        whens.append(f"WHEN {column} BETWEEN %s AND %s THEN {index}")
-        params += [day_number(window.start), day_number(window.end)]
-    return f"CASE {' '.join(whens)} END"
-
-
-def _as_of_sql(column: str, windows: Sequence[Window], params: list) -> str:
-    """SQL for D (as a day number) of the window holding the day in `column`."""
-    if len(windows) == 1:
-        params.append(day_number(windows[0].as_of))
-        return "%s"
-    whens = []
-    for window in windows:
-        whens.append(f"WHEN {column} BETWEEN %s AND %s THEN %s")
-        params += [day_number(window.start), day_number(window.end), day_number(window.as_of)]
-    return f"CASE {' '.join(whens)} END"
-
-
-def _span(windows: Sequence[Window]) -> tuple[int, int]:
-    return min(day_number(w.start) for w in windows), max(day_number(w.end) for w in windows)
-
-
-def _country_filter(column: str, country_codes: Sequence[str] | None, params: list) -> str:
-    if not country_codes:
-        return ""
-    params += list(country_codes)
-    return f" AND {column} IN ({', '.join(['%s'] * len(country_codes))})"
-
-
-def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _fetch_grouped(sql: str, params: list) -> list[tuple]:
-    """A query grouping millions of rows. On PostgreSQL, for this query only: enough memory
-    for the hash of the groups (the default 4 MB spills it to disk) and no JIT compilation
-    (it costs more than it saves on one scan)."""
-    if connection.vendor != "postgresql":
-        return _fetch(sql, params)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '128MB'")
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _request_row_sql(windows: Sequence[Window], params: list) -> str:
-    """SELECT list of one request: its window w, its state at D and t, its interview flags.
-
-    The state at D is the outcome when it is not pending and decided_day <= D, else pending;
-    t is decided_day - requested_day for the former, D - requested_day for the latter.
-    """
-    decided = "outcome <> 'pending' AND decided_day <= {d}"
-    window_sql = _window_index_sql("requested_day", windows, params)
-    d_state = _as_of_sql("requested_day", windows, params)
-    d_t1 = _as_of_sql("requested_day", windows, params)
-    d_t2 = _as_of_sql("requested_day", windows, params)
-    d_asked = _as_of_sql("requested_day", windows, params)
-    d_held = _as_of_sql("requested_day", windows, params)
-    return f"""country_id,
-        {window_sql} AS w,
-        CASE WHEN {decided.format(d=d_state)}
-            THEN CASE outcome WHEN 'issued' THEN 1 WHEN 'refused' THEN 2 ELSE 3 END
-            ELSE 4 END AS state,
-        CASE WHEN {decided.format(d=d_t1)}
-            THEN decided_day - requested_day ELSE {d_t2} - requested_day END AS t,
-        CASE WHEN interview_requested_day <= {d_asked} THEN 1 ELSE 0 END AS interview_requested,
-        CASE WHEN interview_held_day <= {d_held} THEN 1 ELSE 0 END AS interview_held"""
-
-
-def _are_contiguous(windows: Sequence[Window]) -> bool:
-    """Whether the windows follow each other day after day (then every day between the first
-    start and the last end lies in one of them)."""
-    return all(
-        later.start == earlier.end + dt.timedelta(days=1)
-        for earlier, later in itertools.pairwise(windows)
-    )
-
-
-@dataclass
-class _RequestHistogram:
-    """(country, window, state at D, t) -> count, and the interview counts per (country, w)."""
-
-    codes: np.ndarray  # the country of each histogram row
-    window: np.ndarray
-    state: np.ndarray
-    t: np.ndarray
-    count: np.ndarray
-    interview_codes: np.ndarray  # the country of each interview row
-    interview_window: np.ndarray
-    interviews_requested: np.ndarray
-    interviews_held: np.ndarray
-
-
-def _request_histogram(
-    windows: Sequence[Window], country_codes: Sequence[str] | None
-) -> _RequestHistogram:
-    """The requests of the windows, grouped: one GROUP BY on PostgreSQL, a sort-free pass of
-    the index on SQLite. Why: docs/decisions/0303-assessment-queries-and-indexes.md"""
-    if connection.vendor == "sqlite":
-        return _request_histogram_streamed(windows, country_codes)
-    return _request_histogram_grouped(windows, country_codes)
-
-
-def _request_histogram_grouped(windows, country_codes) -> _RequestHistogram:
-    """One GROUP BY country, window, state at D, t over the requests, interviews summed in."""
-    table = TravelDocumentRequest._meta.db_table
-    params: list = []
-    row_sql = _request_row_sql(windows, params)
-    first_day, last_day = _span(windows)
-    params += [first_day, last_day]
-    where = _country_filter("country_id", country_codes, params)
-    outside = "" if _are_contiguous(windows) else "WHERE w IS NOT NULL"
-    sql = f"""
-        SELECT country_id, w, state, t, COUNT(*), SUM(interview_requested), SUM(interview_held)
-        FROM (
-            SELECT {row_sql} FROM {table}
-            WHERE requested_day BETWEEN %s AND %s{where}
-        ) AS histogram
-        {outside}
-        GROUP BY country_id, w, state, t
-    """
-    rows = _fetch_grouped(sql, params)
-    window, state, t, count, requested, held = _int_columns(rows, 1, 7)
-    codes = _codes(rows)
-    return _RequestHistogram(codes, window, state, t, count, codes, window, requested, held)
-
-
-# A request packed in one integer: ((window << 3 | state) << 2 | interviews) << 20 | t, with
-# t below 2**20 days, the state below 8, and the interview flags (1 asked, 2 held by D).
-_T_BITS, _INTERVIEW_BITS, _STATE_BITS = 20, 2, 3
-
-
-def _request_histogram_streamed(windows, country_codes) -> _RequestHistogram:
-    """The same histogram on SQLite, without the sort SQLite's GROUP BY needs.
-
-    SQLite groups by sorting, about a microsecond a row. Read in the order of the index
-    tdrequest_assessment (country first; the index holds every column needed here), the
-    requests of one country come together: `GROUP BY country_id` streams, and `group_concat`
-    hands over each request's window, state at D, interview flags and t packed in one
-    integer; numpy counts them.
-    """
-    table = TravelDocumentRequest._meta.db_table
-    params: list = []
-    # One CASE for state and t, so that SQLite tests "decided by D" once a request.
-    window_sql = _window_index_sql("requested_day", windows, params)
-    d_asked = _as_of_sql("requested_day", windows, params)
-    d_held = _as_of_sql("requested_day", windows, params)
-    d_decided = _as_of_sql("requested_day", windows, params)
-    d_pending = _as_of_sql("requested_day", windows, params)
-    state_shift = _INTERVIEW_BITS + _T_BITS
-    packed = f"""({window_sql} << {_STATE_BITS + state_shift})
-        + (CASE WHEN interview_requested_day <= {d_asked} THEN 1 << {_T_BITS} ELSE 0 END)
-        + (CASE WHEN interview_held_day <= {d_held} THEN 2 << {_T_BITS} ELSE 0 END)
-        + CASE WHEN outcome <> 'pending' AND decided_day <= {d_decided}
-            THEN (CASE outcome WHEN 'issued' THEN 1 WHEN 'refused' THEN 2 ELSE 3 END
-                  << {state_shift}) + decided_day - requested_day
-            ELSE (4 << {state_shift}) + {d_pending} - requested_day END"""
-    first_day, last_day = _span(windows)
-    params += [first_day, last_day]
-    where = _country_filter("country_id", country_codes, params)
-    rows = _fetch(
-        f"""
-        SELECT country_id, group_concat(packed) FROM (
-            SELECT country_id, {packed} AS packed FROM {table}
-            WHERE requested_day BETWEEN %s AND %s{where}
-        ) AS requests
-        WHERE packed IS NOT NULL
-        GROUP BY country_id
-        """,
-        params,
-    )
-    per_country = [np.fromstring(text, dtype=np.int64, sep=",") for _code, text in rows]
-    sizes = np.array([values.size for values in per_country], dtype=np.int64)
-    country = np.repeat(np.arange(len(rows), dtype=np.int64), sizes)
-    packed_values = np.concatenate(per_country) if per_country else np.zeros(0, dtype=np.int64)
-    codes = np.asarray([code for code, _text in rows], dtype="<U3")
-
-    # Count each distinct (country, window, state, interviews, t) once.
-    t = packed_values & ((1 << _T_BITS) - 1)
-    rest = packed_values >> _T_BITS  # (window << 3 | state) << 2 | interviews
-    t_span = int(t.max()) + 1 if t.size else 1
-    rest_span = len(windows) << (_STATE_BITS + _INTERVIEW_BITS)
-    distinct, count = _distinct_counts((country * rest_span + rest) * t_span + t)
-    t = distinct % t_span
-    rest = (distinct // t_span) % rest_span
-    country = distinct // t_span // rest_span
-    window = rest >> (_STATE_BITS + _INTERVIEW_BITS)
-    state = (rest >> _INTERVIEW_BITS) & ((1 << _STATE_BITS) - 1)
-    interviews = rest & ((1 << _INTERVIEW_BITS) - 1)
-
-    # Requests by (country, window, state, t), whatever their interviews.
-    request_keys, request_position = np.unique(
-        ((country * len(windows) + window) * 8 + state) * t_span + t, return_inverse=True
-    )
-    request_count = np.bincount(request_position, weights=count, minlength=request_keys.size)
-    request_t = request_keys % t_span
-    request_state = (request_keys // t_span) % 8
-    request_group = request_keys // t_span // 8
-    # Interviews by (country, window).
-    group = country * len(windows) + window
-    interview_keys, position = np.unique(group, return_inverse=True)
-    asked = np.bincount(position, weights=count * (interviews & 1), minlength=interview_keys.size)
-    held = np.bincount(position, weights=count * (interviews >> 1), minlength=interview_keys.size)
-    return _RequestHistogram(
-        codes=codes[request_group // len(windows)],
-        window=request_group % len(windows),
-        state=request_state,
-        t=request_t,
-        count=np.rint(request_count).astype(np.int64),
-        interview_codes=codes[interview_keys // len(windows)],
-        interview_window=interview_keys % len(windows),
-        interviews_requested=np.rint(asked).astype(np.int64),
-        interviews_held=np.rint(held).astype(np.int64),
-    )
-
-
-# Up to this many possible keys, counting is one bincount (linear); beyond, a sort.
-_DENSE_COUNT_LIMIT = 10_000_000
-
-
-def _distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct non-negative keys, ascending, and how many times each occurs."""
-    if keys.size and int(keys.max()) < _DENSE_COUNT_LIMIT:
-        counts = np.bincount(keys)
-        distinct = np.flatnonzero(counts)
-        return distinct, counts[distinct]
-    return np.unique(keys, return_counts=True)
-
-
-def _case_counts(windows, country_codes, day_column: str, status: str | None):
-    """(country, window, count) of cases whose day_column lies in a window."""
-    table = RemovalCase._meta.db_table
-    params: list = []
-    window_sql = _window_index_sql(day_column, windows, params)
-    first_day, last_day = _span(windows)
-    params += [first_day, last_day]
-    status_sql = ""
-    if status is not None:
-        status_sql = " AND status = %s"
-        params.append(status)
-    where = _country_filter("country_id", country_codes, params)
-    sql = f"""
-        SELECT country_id, w, COUNT(*) FROM (
-            SELECT country_id, {window_sql} AS w FROM {table}
-            WHERE {day_column} BETWEEN %s AND %s{status_sql}{where}
-        ) AS counted
-        WHERE w IS NOT NULL
-        GROUP BY country_id, w
-    """
-    return _fetch(sql, params)
-
-
-def _backlog_by_order_day(windows, country_codes):
-    """(country, order_enforceable_day, count) of pending cases held up by a travel document."""
-    table = RemovalCase._meta.db_table
-    params: list = ["pending", "travel_document", max(day_number(w.as_of) for w in windows)]
-    where = _country_filter("country_id", country_codes, params)
-    sql = f"""
-        SELECT country_id, order_enforceable_day, COUNT(*) FROM {table}
-        WHERE status = %s AND impediment = %s AND order_enforceable_day <= %s{where}
-        GROUP BY country_id, order_enforceable_day
-    """
-    return _fetch(sql, params)
-
-
-def _countries_with_cases(country_codes) -> set[str]:
-    queryset = RemovalCase.objects.all()
-    if country_codes:
-        queryset = queryset.filter(country_id__in=country_codes)
-    return set(queryset.values_list("country_id", flat=True).distinct())
-
-
-def _aggregate_sums(windows, country_codes):
-    """(country, window, source, measure, sum) over periods lying wholly inside a window."""
-    table = Aggregate._meta.db_table
-    params: list = []
-    whens = []
-    for index, window in enumerate(windows):
-        whens.append(f"WHEN period_start >= %s AND period_end <= %s THEN {index}")
-        params += [window.start, window.end]
-    params += [min(w.start for w in windows), max(w.end for w in windows)]
-    where = _country_filter("country_id", country_codes, params)
-    sql = f"""
-        SELECT country_id, w, source, measure, SUM(value) FROM (
-            SELECT country_id, CASE {" ".join(whens)} END AS w, source, measure, value
-            FROM {table}
-            WHERE period_start >= %s AND period_end <= %s{where}
-        ) AS inside
-        WHERE w IS NOT NULL
-        GROUP BY country_id, w, source, measure
-    """
-    return _fetch(sql, params)
+def _per_window_rows(rows: list[tuple], first: int, n_windows: int) -> list[tuple]:
+    """(country, count_0, count_1, ...) rows as (country, window, count) rows."""
+    return [
+        (row[0], index, row[first + index])
+        for row in rows
+        for index in range(n_windows)
+        if row[first + index]
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -487,21 +185,22 @@ class _Data:
 
 
 def _load(windows: Sequence[Window], country_codes: Sequence[str] | None) -> _Data:
-    requests = _request_histogram(windows, country_codes)
-    orders = _case_counts(windows, country_codes, "order_enforceable_day", None)
-    removals = _case_counts(windows, country_codes, "removed_day", "removed")
-    backlog = _backlog_by_order_day(windows, country_codes)
-    with_cases = _countries_with_cases(country_codes)
-    aggregates = _aggregate_sums(windows, country_codes)
+    answers = queries.read(windows, country_codes)
+    n_windows = len(windows)
+    requests = answers.requests
+    orders = _per_window_rows(answers.orders, 2, n_windows)
+    removals = _per_window_rows(answers.removals, 1, n_windows)
+    backlog = answers.backlog
+    with_cases = [row[0] for row in answers.orders if row[1]]
+    aggregates = answers.aggregates
 
     codes = np.unique(
         np.concatenate(
             [
                 requests.codes,
-                requests.interview_codes,
                 _codes(orders),
                 _codes(removals),
-                _codes(backlog),
+                backlog.codes,
                 _codes(aggregates),
                 np.asarray(sorted(country_codes or []), dtype="<U3"),
             ]
@@ -522,11 +221,15 @@ def _load(windows: Sequence[Window], country_codes: Sequence[str] | None) -> _Da
         return np.rint(total).astype(np.int64)
 
     request_group = group_of(requests.codes, requests.window)
-    interview_group = group_of(requests.interview_codes, requests.interview_window)
+    # Interviews count in the windows of the countries that have requests there.
+    has_requests = np.isin(requests.interview_codes, codes)
+    interview_group = group_of(
+        requests.interview_codes[has_requests], requests.interview_window[has_requests]
+    )
 
     # The backlog at each window's D: cases ordered on or before D, aged D - order day.
-    backlog_country = np.searchsorted(codes, _codes(backlog)).astype(np.int64)
-    (order_day, backlog_n) = _int_columns(backlog, 1, 3)
+    backlog_country = np.searchsorted(codes, backlog.codes).astype(np.int64)
+    order_day, backlog_n = backlog.order_day, backlog.count
     backlog_parts = ([], [], [])
     for index, window in enumerate(windows):  # one pass per window, not per case
         d = day_number(window.as_of)
@@ -553,10 +256,16 @@ def _load(windows: Sequence[Window], country_codes: Sequence[str] | None) -> _Da
         request_t=requests.t,
         request_count=requests.count,
         interviews_requested=np.rint(
-            np.bincount(interview_group, weights=requests.interviews_requested, minlength=n_groups)
+            np.bincount(
+                interview_group,
+                weights=requests.interviews_requested[has_requests],
+                minlength=n_groups,
+            )
         ).astype(np.int64),
         interviews_held=np.rint(
-            np.bincount(interview_group, weights=requests.interviews_held, minlength=n_groups)
+            np.bincount(
+                interview_group, weights=requests.interviews_held[has_requests], minlength=n_groups
+            )
         ).astype(np.int64),
         orders=per_group(orders, 2),
         removals=per_group(removals, 2),

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from readmit.core.models import Country
 from readmit.core.security import SecurityLevel
+from readmit.intake import keys
 
 
 class IngestKind(models.TextChoices):
@@ -106,6 +107,15 @@ class RequestOutcome(models.TextChoices):
     PENDING = "pending", _("Pending")
 
 
+class TravelDocumentRequestQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Fill each request's keys first (bulk_create does not call save)."""
+        objs = list(objs)
+        for request in objs:
+            request.fill_keys()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class TravelDocumentRequest(models.Model):
     """A request sent to a foreign authority for a travel document (contract: `requests`)."""
 
@@ -136,29 +146,50 @@ class TravelDocumentRequest(models.Model):
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decided_day = models.IntegerField(null=True)
     ingest = models.ForeignKey(Ingest, on_delete=models.PROTECT, related_name="+")
+    # The request as the assessment reads it, in two integers made of the columns above
+    # (ADR 0003, `intake.keys`): the day it was made, its outcome, how many days the decision
+    # took; its interview days. Every writer fills them; a CHECK constraint holds them right.
+    assessment_key = models.BigIntegerField(editable=False)
+    interview_key = models.BigIntegerField(editable=False)
+
+    objects = TravelDocumentRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("travel-document request")
         verbose_name_plural = _("travel-document requests")
-        constraints = [models.UniqueConstraint(fields=["request_id"], name="tdrequest_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["request_id"], name="tdrequest_key"),
+            models.CheckConstraint(
+                condition=models.Q(assessment_key=keys.assessment_key_expression())
+                & models.Q(interview_key=keys.interview_key_expression()),
+                name="tdrequest_keys_made_of_columns",
+            ),
+        ]
         indexes = [
             # Covers every column the assessment reads, so that its scan in country order
-            # never looks a row up in the table (ADR 0002).
+            # never looks a row up in the table, and keeps the key short (ADR 0003).
             models.Index(
-                fields=[
-                    "country",
-                    "requested_day",
-                    "outcome",
-                    "decided_day",
-                    "interview_requested_day",
-                    "interview_held_day",
-                ],
-                name="tdrequest_assessment",
+                fields=["country", "assessment_key", "interview_key"],
+                name="tdrequest_assessment_key",
             )
         ]
 
     def __str__(self) -> str:
         return self.request_id
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_keys()
+        super().save(*args, **kwargs)
+
+    def fill_keys(self) -> None:
+        """Make assessment_key and interview_key from the columns they pack."""
+        self.assessment_key, self.interview_key = keys.request_keys(
+            self.requested_day,
+            self.outcome,
+            self.decided_day,
+            self.interview_requested_day,
+            self.interview_held_day,
+        )
 
 
 class CaseStatus(models.TextChoices):

@@ -1,0 +1,272 @@
+"""What the assessment reads from the intake tables: a few statements, read side by side.
+
+Why this module exists: the assessment of millions of requests spends its time reading
+them, and this is the only place that does (docs/decisions/0303-assessment-queries-and-
+indexes.md). Each statement walks one covering index in country order and groups by
+country alone, which needs no sort on either database:
+
+- the requests: per country, the `assessment_key` and `interview_key` of every request made
+  in the windows' span, each concatenated into one text (`group_concat` on SQLite,
+  `string_agg` on PostgreSQL) and made a numpy array; the keys say everything the figures
+  need (`intake.keys`), and numpy does the rest in `figures`. Without a country filter the
+  countries are cut into a few lists of codes, one statement each;
+- the cases: in one pass, how many each country has, its orders per window and the order
+  days of its travel-document backlog; its removals per window; the aggregates per window.
+
+The statements are independent, so where the database allows (not inside a transaction,
+not an in-memory SQLite database) they run READMIT_ASSESSMENT_READERS at a time, each in a
+connection of its own; the answers are the same either way.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, connections
+
+from readmit.assessment import histograms
+from readmit.assessment.histograms import Period, RequestHistogram
+from readmit.core.models import Country
+from readmit.intake.keys import day_number, first_key_of_day, last_key_of_day
+from readmit.intake.models import Aggregate, RemovalCase, TravelDocumentRequest
+
+#: Statements the requests are cut into when no country is asked for (lists of codes).
+REQUEST_PARTS = 8
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    params: tuple
+    parse: Callable[[list[tuple]], list] = list  # made of the rows, where they are read
+
+
+@dataclass
+class Backlog:
+    """Pending cases held up by a travel document: how many per country and order day."""
+
+    codes: np.ndarray
+    order_day: np.ndarray
+    count: np.ndarray
+
+
+@dataclass
+class Answers:
+    """The rows of every statement, by what they hold."""
+
+    requests: histograms.RequestHistogram
+    orders: list[tuple]  # (country, cases, orders_0, orders_1, ...)
+    removals: list[tuple]  # (country, removals_0, removals_1, ...)
+    backlog: Backlog
+    aggregates: list[tuple]  # (country, window, source, measure, sum)
+
+
+def read(windows: Sequence[Period], country_codes: Sequence[str] | None) -> Answers:
+    """Everything the figures of `windows` need, for the countries asked (None: all)."""
+    request_statements = _request_statements(windows, country_codes)
+    # The longest first (the parts of the requests), so that the short ones fill in after.
+    statements = [
+        *request_statements,
+        _cases_statement(windows, country_codes),
+        _removals_statement(windows, country_codes),
+        _aggregates_statement(windows, country_codes),
+    ]
+    results = _run(statements)
+    parts = len(request_statements)
+    orders, backlog = results[parts]
+    return Answers(
+        requests=histograms.end_to_end(results[:parts]),
+        orders=orders,
+        removals=results[parts + 1],
+        backlog=backlog,
+        aggregates=results[parts + 2],
+    )
+
+
+# --- Running the statements -----------------------------------------------------------
+
+
+def _run(statements: Sequence[Statement]) -> list[list[tuple]]:
+    readers = min(settings.READMIT_ASSESSMENT_READERS, len(statements))
+    if readers < 2 or not _may_read_side_by_side():
+        return [_fetch(statement) for statement in statements]
+    with ThreadPoolExecutor(max_workers=readers) as pool:
+        return list(pool.map(_fetch_in_own_connection, statements))
+
+
+def _may_read_side_by_side() -> bool:
+    """Other connections see what this one sees: it is in no transaction, and the database
+    is not SQLite's in-memory one (each connection would have its own)."""
+    if connection.in_atomic_block:
+        return False
+    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+
+
+def _fetch(statement: Statement) -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+        return statement.parse(cursor.fetchall())
+
+
+def _fetch_in_own_connection(statement: Statement) -> list:
+    """In a worker thread: Django gives the thread its own connection; close it after."""
+    try:
+        return _fetch(statement)
+    finally:
+        connections.close_all()
+
+
+# --- The statements ----------------------------------------------------------------------
+
+
+def _days(window: Period) -> tuple[int, int, int]:
+    return day_number(window.start), day_number(window.end), day_number(window.as_of)
+
+
+def _span(windows: Sequence[Period]) -> tuple[int, int]:
+    return (
+        min(day_number(window.start) for window in windows),
+        max(day_number(window.end) for window in windows),
+    )
+
+
+def _in_countries(country_codes: Sequence[str] | None, params: list) -> str:
+    if not country_codes:
+        return ""
+    params += list(country_codes)
+    return f" AND country_id IN ({', '.join(['%s'] * len(country_codes))})"
+
+
+def _request_statements(windows: Sequence[Period], country_codes) -> list[Statement]:
+    """Per country: the keys of its requests made in the windows' span, counted into a
+    histogram where they are read."""
+    first_day, last_day = _span(windows)
+    key_range = [first_key_of_day(first_day), last_key_of_day(last_day)]
+    statements = []
+    for codes in _country_parts(country_codes):
+        sql = f"""
+            SELECT country_id, {_concatenated("assessment_key")}, {_concatenated("interview_key")}
+            FROM {TravelDocumentRequest._meta.db_table}
+            WHERE country_id IN ({", ".join(["%s"] * len(codes))})
+            AND assessment_key BETWEEN %s AND %s
+            GROUP BY country_id"""
+        count = functools.partial(_request_histogram, windows=windows)
+        statements.append(Statement(sql, (*codes, *key_range), parse=count))
+    return statements
+
+
+def _concatenated(column: str) -> str:
+    """The values of an integer column of one group, as one text."""
+    if connection.vendor == "postgresql":
+        return f"string_agg({column}::text, ',')"
+    return f"group_concat({column})"
+
+
+def _request_histogram(rows: list[tuple], windows: Sequence[Period]) -> RequestHistogram:
+    """The texts made arrays and counted. Both aggregates of a row step through the same
+    requests in the same order, so the i-th interview key is the i-th request's."""
+    codes, request_keys, interview_keys = [], [], []
+    for code, assessment_text, interview_text in rows:
+        codes.append(code)
+        request_keys.append(np.fromstring(assessment_text, dtype=np.int64, sep=","))
+        interview_keys.append(np.fromstring(interview_text, dtype=np.int64, sep=","))
+        if interview_keys[-1].size != request_keys[-1].size:
+            raise RuntimeError("The requests and their interview keys were read apart.")
+    return histograms.request_histogram(codes, request_keys, interview_keys, windows)
+
+
+def _country_parts(country_codes: Sequence[str] | None) -> list[list[str]]:
+    """The countries asked for, or every country cut in REQUEST_PARTS lists of codes. A list
+    lets the database seek each country's range of keys in the index instead of walking it
+    all, in country order (so that grouping needs no sort)."""
+    if country_codes:
+        return [sorted(country_codes)]
+    codes = sorted(Country.all_objects.values_list("code", flat=True))
+    size = -(-len(codes) // REQUEST_PARTS)
+    return [codes[at : at + size] for at in range(0, len(codes), size)]
+
+
+def _cases_statement(windows: Sequence[Period], country_codes) -> Statement:
+    """Per country with cases: how many it has, its orders in each window, and the order days
+    of its pending cases held up by a travel document, ordered on or before the latest D."""
+    params: list = []
+    counts = []
+    for window in windows:
+        start, end, _as_of = _days(window)
+        counts.append("COUNT(CASE WHEN order_enforceable_day BETWEEN %s AND %s THEN 1 END)")
+        params += [start, end]
+    backlog = """CASE WHEN status = %s AND impediment = %s AND order_enforceable_day <= %s
+        THEN order_enforceable_day END"""
+    params += ["pending", "travel_document", max(_days(window)[2] for window in windows)]
+    where = _in_countries(country_codes, params)
+    sql = f"""
+        SELECT country_id, COUNT(*), {", ".join(counts)}, {_concatenated(backlog)}
+        FROM {RemovalCase._meta.db_table}
+        WHERE true{where}
+        GROUP BY country_id"""
+    return Statement(sql, tuple(params), parse=_cases)
+
+
+def _cases(rows: list[tuple]) -> tuple[list[tuple], Backlog]:
+    """The rows without their last column, and the backlog it holds, by country and day."""
+    codes, days, counts = [], [], []
+    for row in rows:
+        if row[-1] is None:
+            continue
+        order_days, count = np.unique(
+            np.fromstring(row[-1], dtype=np.int64, sep=","), return_counts=True
+        )
+        codes += [row[0]] * order_days.size
+        days.append(order_days)
+        counts.append(count)
+    backlog = Backlog(
+        codes=np.asarray(codes, dtype="<U3"),
+        order_day=histograms.concatenated(days),
+        count=histograms.concatenated(counts),
+    )
+    return [row[:-1] for row in rows], backlog
+
+
+def _removals_statement(windows: Sequence[Period], country_codes) -> Statement:
+    """Per country: its removals in each window (a removal after D has not happened; D is
+    never before the window's end, so the window bounds it)."""
+    params: list = []
+    counts = []
+    for window in windows:
+        start, end, _as_of = _days(window)
+        counts.append("COUNT(CASE WHEN removed_day BETWEEN %s AND %s THEN 1 END)")
+        params += [start, end]
+    first_day, last_day = _span(windows)
+    params += ["removed", first_day, last_day]
+    where = _in_countries(country_codes, params)
+    sql = f"""
+        SELECT country_id, {", ".join(counts)}
+        FROM {RemovalCase._meta.db_table}
+        WHERE status = %s AND removed_day BETWEEN %s AND %s{where}
+        GROUP BY country_id"""
+    return Statement(sql, tuple(params))
+
+
+def _aggregates_statement(windows: Sequence[Period], country_codes) -> Statement:
+    """(country, window, source, measure, sum) over periods lying wholly inside a window."""
+    params: list = []
+    whens = []
+    for index, window in enumerate(windows):
+        whens.append(f"WHEN period_start >= %s AND period_end <= %s THEN {index}")
+        params += [window.start, window.end]
+    params += [min(w.start for w in windows), max(w.end for w in windows)]
+    where = _in_countries(country_codes, params)
+    sql = f"""
+        SELECT country_id, w, source, measure, SUM(value) FROM (
+            SELECT country_id, CASE {" ".join(whens)} END AS w, source, measure, value
+            FROM {Aggregate._meta.db_table}
+            WHERE period_start >= %s AND period_end <= %s{where}
+        ) AS inside
+        WHERE w IS NOT NULL
+        GROUP BY country_id, w, source, measure"""
+    return Statement(sql, tuple(params))

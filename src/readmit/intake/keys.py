@@ -1,0 +1,185 @@
+"""A travel-document request packed in two integers, for the assessment to read in bulk.
+
+Why this exists: the assessment reads millions of requests, and a database spends most of
+that time per column it reads (docs/decisions/0003-assessment-key.md). Everything the
+travel-document figures need from a request fits in two integers, stored beside the
+columns they are made of and indexed after the country (SQLite 3.40 never reads a generated
+column from an index, so they are plain columns): every writer fills them (`storage` in SQL
+with `assessment_key_sql`, the model's save and bulk_create in numpy), and a CHECK
+constraint made of `assessment_key_expression` refuses a row whose keys are wrong:
+
+    assessment_key = (requested_day + DAY_BIAS) * 2**24 + outcome_code * 2**22 + decision_days
+
+- `requested_day` is the day number (days since 1970-01-01) of requested_on; with
+  DAY_BIAS = 2**20 every date the intake accepts (years 1 to 9999) gives 0 <= ... < 2**22,
+  so the keys sort like the request days.
+- `outcome_code` is 0 issued, 1 refused, 2 withdrawn, 3 no decision (pending, or an outcome
+  without a decision day).
+- `decision_days` is decided_day - requested_day (never negative: the intake refuses a
+  decision before its request), 0 without a decision.
+
+    interview_key = interview_requested * 2**22 + interview_held
+
+- each the day number plus DAY_BIAS (so never 0), or 0 where the date is empty; the key is
+  0 for a request without interview dates.
+
+This module owns the layout, in its three forms (SQL text, Django expression, numpy) that
+the tests hold equal, and the day numbers it is made of.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import NamedTuple
+
+import numpy as np
+from django.db import models
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Cast, Coalesce
+
+EPOCH = dt.date(1970, 1, 1)
+DAY_BIAS = 1 << 20
+DAY_SHIFT = 24
+OUTCOME_SHIFT = 22
+DECISION_DAYS_MASK = (1 << OUTCOME_SHIFT) - 1
+INTERVIEW_SHIFT = 22
+INTERVIEW_DAY_MASK = (1 << INTERVIEW_SHIFT) - 1
+
+#: Outcome codes, in the key's order; NO_DECISION also stands for an outcome without a day.
+DECIDED_OUTCOMES = ("issued", "refused", "withdrawn")
+NO_DECISION = 3
+
+#: An empty interview date, for `pack_interviews`.
+NO_DAY = np.iinfo(np.int64).max
+
+
+def day_number(day: dt.date) -> int:
+    """Days since 1970-01-01: the integer day columns of the intake tables."""
+    return (day - EPOCH).days
+
+
+def assessment_key_expression() -> models.Expression:
+    """The key as a database expression over the request's own columns (both engines)."""
+    outcome_code = Case(
+        When(decided_day__isnull=True, then=Value(NO_DECISION)),
+        *(When(outcome=outcome, then=Value(code)) for code, outcome in enumerate(DECIDED_OUTCOMES)),
+        default=Value(NO_DECISION),
+    )
+    requested = Cast(F("requested_day"), models.BigIntegerField()) + Value(DAY_BIAS)
+    decision_days = Coalesce(F("decided_day") - F("requested_day"), Value(0))
+    return (
+        requested * Value(1 << DAY_SHIFT) + outcome_code * Value(1 << OUTCOME_SHIFT) + decision_days
+    )
+
+
+def interview_key_expression() -> models.Expression:
+    """The interview key as a database expression over the request's own columns."""
+
+    def biased(column: str) -> models.Expression:
+        day = Cast(F(column), models.BigIntegerField()) + Value(DAY_BIAS)
+        return Coalesce(day, Value(0), output_field=models.BigIntegerField())
+
+    return biased("interview_requested_day") * Value(1 << INTERVIEW_SHIFT) + biased(
+        "interview_held_day"
+    )
+
+
+def assessment_key_sql(requested_day: str, outcome: str, decided_day: str) -> str:
+    """The key in SQL over the given columns (the same on SQLite and PostgreSQL)."""
+    outcome_code = " ".join(
+        f"WHEN {outcome} = '{name}' THEN {code}" for code, name in enumerate(DECIDED_OUTCOMES)
+    )
+    return (
+        f"((CAST({requested_day} AS BIGINT) + {DAY_BIAS}) * {1 << DAY_SHIFT}"
+        f" + (CASE WHEN {decided_day} IS NULL THEN {NO_DECISION} {outcome_code}"
+        f" ELSE {NO_DECISION} END) * {1 << OUTCOME_SHIFT}"
+        f" + COALESCE({decided_day} - {requested_day}, 0))"
+    )
+
+
+def interview_key_sql(interview_requested_day: str, interview_held_day: str) -> str:
+    """The interview key in SQL over the given columns."""
+
+    def biased(column: str) -> str:
+        return f"COALESCE(CAST({column} AS BIGINT) + {DAY_BIAS}, 0)"
+
+    return (
+        f"({biased(interview_requested_day)} * {1 << INTERVIEW_SHIFT}"
+        f" + {biased(interview_held_day)})"
+    )
+
+
+def first_key_of_day(day: int) -> int:
+    """The smallest key of a request made on `day` (a day number)."""
+    return (day + DAY_BIAS) << DAY_SHIFT
+
+
+def last_key_of_day(day: int) -> int:
+    """The largest key of a request made on `day`."""
+    return first_key_of_day(day + 1) - 1
+
+
+class UnpackedRequests(NamedTuple):
+    requested_day: np.ndarray
+    outcome_code: np.ndarray
+    decision_days: np.ndarray
+
+
+def unpack(keys: np.ndarray) -> UnpackedRequests:
+    """The request day, outcome code and decision days of each key (int64 arrays)."""
+    keys = np.asarray(keys, dtype=np.int64)
+    return UnpackedRequests(
+        requested_day=(keys >> DAY_SHIFT) - DAY_BIAS,
+        outcome_code=(keys >> OUTCOME_SHIFT) & 3,
+        decision_days=keys & DECISION_DAYS_MASK,
+    )
+
+
+def pack_interviews(interview_requested_day, interview_held_day) -> np.ndarray:
+    """The interview keys of the given interview days (`NO_DAY` for an empty date)."""
+
+    def biased(days) -> np.ndarray:
+        days = np.asarray(days, dtype=np.int64)
+        return np.where(days == NO_DAY, 0, days + DAY_BIAS)
+
+    return (biased(interview_requested_day) << INTERVIEW_SHIFT) + biased(interview_held_day)
+
+
+def request_keys(
+    requested_day: int,
+    outcome: str,
+    decided_day: int | None,
+    interview_requested_day: int | None,
+    interview_held_day: int | None,
+) -> tuple[int, int]:
+    """(assessment_key, interview_key) of one request, for the model's writers."""
+    if decided_day is None or outcome not in DECIDED_OUTCOMES:
+        code, days = NO_DECISION, 0
+    else:
+        code, days = DECIDED_OUTCOMES.index(outcome), decided_day - requested_day
+    assessment = pack([requested_day], [code], [days])[0]
+    interview = pack_interviews(
+        [NO_DAY if interview_requested_day is None else interview_requested_day],
+        [NO_DAY if interview_held_day is None else interview_held_day],
+    )[0]
+    return int(assessment), int(interview)
+
+
+def interviews_by(interview_keys: np.ndarray, as_of) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each request's interview was requested, and held, on or before `as_of` (a day
+    number, or one per key)."""
+    interview_keys = np.asarray(interview_keys, dtype=np.int64)
+    limit = np.asarray(as_of, dtype=np.int64) + DAY_BIAS
+    requested = interview_keys >> INTERVIEW_SHIFT
+    held = interview_keys & INTERVIEW_DAY_MASK
+    return (requested > 0) & (requested <= limit), (held > 0) & (held <= limit)
+
+
+def pack(requested_day, outcome_code, decision_days) -> np.ndarray:
+    """The keys of the given requests, in numpy."""
+    requested_day = np.asarray(requested_day, dtype=np.int64)
+    return (
+        ((requested_day + DAY_BIAS) << DAY_SHIFT)
+        + (np.asarray(outcome_code, dtype=np.int64) << OUTCOME_SHIFT)
+        + np.asarray(decision_days, dtype=np.int64)
+    )
