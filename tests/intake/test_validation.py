@@ -902,6 +902,37 @@ def test_no_chunk_is_handed_out_after_a_problem() -> None:
     assert max(handed_out) < 10
 
 
+def test_a_chunk_that_repeats_its_own_key_is_not_handed_out() -> None:
+    # The database applies a chunk in one statement, which a key given twice would break.
+    rows = requests(*[{}] * 12)
+    chunk_lines = [chunk.lines.tolist() for chunk in read_all(csv_file(rows), "requests", (), 2)]
+    first, second = chunk_lines[2][:2]  # two rows of the third chunk (a CSV is cut by size)
+    rows[second - 2]["request_id"] = rows[first - 2]["request_id"]  # as long: same chunks
+    handed_out = []
+
+    chunks = read_file(csv_file(rows), "requests", chunk_rows=2)
+    with pytest.raises(FileRejected) as refusal:
+        handed_out.extend(line for chunk in chunks for line in chunk.lines.tolist())
+
+    assert handed_out == list(range(2, first))
+    assert [str(problem) for problem in refusal.value.problems] == [
+        f"row {second}, column request_id: repeats row {first}; each request_id may appear "
+        f"only once in a file (R{first - 1})"
+    ]
+
+
+def test_a_chunk_that_repeats_a_key_of_an_earlier_chunk_is_handed_out_then_refused() -> None:
+    rows = requests(*[{}] * 6)
+    rows[5]["request_id"] = "R1"  # row 7 repeats row 2, in another chunk
+    handed_out = []
+
+    chunks = read_file(csv_file(rows), "requests", chunk_rows=2)
+    with pytest.raises(FileRejected):
+        handed_out.extend(line for chunk in chunks for line in chunk.lines.tolist())
+
+    assert handed_out == list(range(2, 8))
+
+
 def test_a_header_problem_is_raised_before_any_chunk() -> None:
     source = csv_file([{"request_id": "R1", "outcome": "pending"}])
     chunks = read_file(source, "requests")

@@ -14,7 +14,10 @@ period of an aggregate that overlaps another) keep compact state across chunks a
 report at the end.
 
 Once a problem is found, no further chunk is handed out (the file will be refused
-anyway), but the rest of the file is still read so that every problem is reported.
+anyway), but the rest of the file is still read so that every problem is reported. A
+chunk that repeats one of its own keys is not handed out either (the database applies a
+chunk in one statement, which a key given twice would break); one that repeats a key of
+an earlier chunk is, and the refusal at the end undoes it.
 
 Readings of the contract where it is silent (the rules themselves are in `formats`):
 
@@ -662,9 +665,17 @@ class _KeyRegister:
         self.key = file_format.key
         self._hashes: list[np.ndarray] = []
 
-    def add(self, raw: RawChunk, *, may_lack_keys: bool) -> None:
-        """Register the keys of `raw`; `may_lack_keys` unless it passed validation."""
-        self._hashes.append(_complete_keys(raw, self.key, may_lack_keys=may_lack_keys).hashes)
+    def add(self, raw: RawChunk, *, may_lack_keys: bool) -> bool:
+        """Register the keys of `raw`; `may_lack_keys` unless it passed validation.
+
+        Returns whether `raw` repeats one of its own keys (compared exactly).
+        """
+        keys = _complete_keys(raw, self.key, may_lack_keys=may_lack_keys)
+        self._hashes.append(keys.hashes)
+        hashes = np.sort(keys.hashes)
+        if not (hashes[1:] == hashes[:-1]).any():
+            return False
+        return len(set(keys.keys)) < len(keys.keys)
 
     def repeated(self, chunks_again: Callable[[], Iterable[RawChunk]]) -> list[Problem]:
         candidates = self._hashes_seen_twice()
@@ -845,6 +856,10 @@ def read_file(
     Raises FileRejected, carrying every problem found, before the first chunk if the
     header is wrong, otherwise after the last chunk if any row was wrong. Consume
     the whole iterator before committing what it yielded.
+
+    No chunk is handed out after a problem, nor once a chunk repeats one of its own
+    keys: the file will be refused, and a database could not apply such a chunk in one
+    statement. A key repeated across chunks is found only at the end.
     """
     file_format = file_format_for(kind)
     if file_format is COUNTRIES:
@@ -854,14 +869,15 @@ def read_file(
     log = _ProblemLog()
     keys = _KeyRegister(file_format)
     periods = _PeriodRegister() if file_format is AGGREGATES else None
+    has_repeated_key = False
     for raw in read_raw_chunks(source, file_format.kind, chunk_rows):
         log.extend(raw.problems)
         verdict = validate_chunk(raw, file_format, country_codes)
         log.extend(verdict.problems)
-        keys.add(raw, may_lack_keys=verdict.chunk is None)
+        has_repeated_key |= keys.add(raw, may_lack_keys=verdict.chunk is None)
         if periods is not None:
             periods.add(raw)
-        chunk = verdict.chunk if log.count == 0 else None
+        chunk = verdict.chunk if log.count == 0 and not has_repeated_key else None
         del raw, verdict  # the text of the file is not kept while the caller stores a chunk
         if chunk is not None:
             yield chunk
