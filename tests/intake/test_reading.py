@@ -10,6 +10,8 @@ import csv
 import datetime as dt
 import io
 import re
+import threading
+import time
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,13 +21,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readmit.intake.formats import COUNTRIES, REQUESTS, FileRejected
+from readmit.intake.formats import COUNTRIES, REQUESTS, FileRejected, Problem
 from readmit.intake.reading import (
     Container,
     cell_text,
     check_header,
     column_letter,
     container_of,
+    read_ahead,
     read_raw_chunks,
 )
 from readmit.intake.validation import ValidChunk, read_file
@@ -543,3 +546,78 @@ def _quoted(value: str) -> str:
     if any(special in value for special in ',"\r\n'):
         return '"' + value.replace('"', '""') + '"'
     return value
+
+
+# --- Reading ahead ------------------------------------------------------------------
+
+
+def reader_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "intake-reader"]
+
+
+def test_read_ahead_hands_over_every_chunk_in_order_prepared_in_another_thread() -> None:
+    threads = []
+
+    def prepare(number: int) -> int:
+        threads.append(threading.current_thread())
+        return number * 10
+
+    with read_ahead(iter(range(20)), prepare) as prepared:
+        assert list(prepared) == [number * 10 for number in range(20)]
+
+    assert threading.current_thread() not in threads
+    assert not reader_threads()
+
+
+def test_an_error_of_the_reader_reaches_the_caller_after_the_chunks_before_it() -> None:
+    def chunks():
+        yield 1
+        yield 2
+        raise FileRejected([Problem(5, "country", "is required", "")])
+
+    received = []
+    with pytest.raises(FileRejected), read_ahead(chunks(), lambda chunk: chunk) as prepared:
+        received.extend(prepared)
+
+    assert received == [1, 2]
+    assert not reader_threads()
+
+
+def test_a_failing_caller_stops_the_reader_which_closes_the_file() -> None:
+    read = []
+    closed = threading.Event()
+
+    def chunks():
+        try:
+            for number in range(1000):
+                read.append(number)
+                yield number
+        finally:
+            closed.set()
+
+    def store_one_then_fail() -> None:
+        with read_ahead(chunks(), str) as prepared:
+            next(prepared)
+            raise RuntimeError("the database failed")
+
+    with pytest.raises(RuntimeError, match="database"):
+        store_one_then_fail()
+
+    assert closed.is_set()
+    assert not reader_threads()
+    assert len(read) < 10  # no further than the chunks ready ahead
+
+
+def test_the_reader_keeps_only_a_few_chunks_ready() -> None:
+    read = []
+
+    def chunks():
+        for number in range(100):
+            read.append(number)
+            yield number
+
+    with read_ahead(chunks(), lambda chunk: chunk, depth=2) as prepared:
+        next(prepared)
+        time.sleep(0.3)
+        assert len(read) <= 1 + 2 + 1  # taken, waiting, and one held back by the full queue
+        assert sum(1 for _ in prepared) == 99

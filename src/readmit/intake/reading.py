@@ -39,12 +39,14 @@ import gc
 import io
 import itertools
 import os
+import queue
+import threading
 import zipfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import BinaryIO, NamedTuple, NoReturn, Protocol
+from typing import BinaryIO, NamedTuple, NoReturn, Protocol, TypeVar
 
 import numpy as np
 
@@ -69,6 +71,9 @@ HEADER_LINE = 1
 WHOLE_FILE = 0
 
 FileSource = str | os.PathLike[str] | BinaryIO
+
+ChunkT = TypeVar("ChunkT")
+PreparedT = TypeVar("PreparedT")
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -683,3 +688,71 @@ def cell_text(value: object) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value)
+
+
+# --- Reading ahead ------------------------------------------------------------------
+
+#: Chunks `read_ahead` keeps ready: enough to cover an uneven chunk, few enough that the
+#: memory stays a few chunks' worth.
+READ_AHEAD_CHUNKS = 2
+
+_STOP_CHECK_SECONDS = 0.1
+
+
+@contextmanager
+def read_ahead(
+    chunks: Iterator[ChunkT],
+    prepare: Callable[[ChunkT], PreparedT],
+    depth: int = READ_AHEAD_CHUNKS,
+) -> Iterator[Iterator[PreparedT]]:
+    """`prepare(chunk)` of each of `chunks`, made in a thread while the caller uses them.
+
+    The caller's database work releases the GIL (sqlite3 and psycopg do while a statement
+    runs), so the next chunks are read, checked and prepared meanwhile. At most `depth`
+    prepared chunks wait. An exception of the reader (`FileRejected` at the end of a refused
+    file) is raised to the caller where it would have met it reading in its own thread.
+    Leaving the block, normally or not, stops the reader and waits for it: no thread
+    outlives the ingest, and the file is closed.
+    """
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+    is_stopped = threading.Event()
+
+    def hand_over(entry: tuple) -> bool:
+        while not is_stopped.is_set():
+            with suppress(queue.Full):
+                waiting.put(entry, timeout=_STOP_CHECK_SECONDS)
+                return True
+        return False
+
+    def read() -> None:
+        try:
+            for chunk in chunks:
+                if is_stopped.is_set() or not hand_over((_CHUNK, prepare(chunk))):
+                    return
+            hand_over((_END, None))
+        except BaseException as error:  # the caller's to handle, in its own thread
+            hand_over((_ERROR, error))
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    def prepared() -> Iterator[PreparedT]:
+        while True:
+            what, item = waiting.get()
+            if what is _END:
+                return
+            if what is _ERROR:
+                raise item
+            yield item
+
+    reader = threading.Thread(target=read, name="intake-reader", daemon=True)
+    reader.start()
+    try:
+        yield prepared()
+    finally:
+        is_stopped.set()
+        reader.join()
+
+
+_CHUNK, _END, _ERROR = object(), object(), object()
