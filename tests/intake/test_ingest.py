@@ -4,6 +4,7 @@ import datetime as dt
 import functools
 import hashlib
 import io
+import threading
 
 import pytest
 
@@ -229,6 +230,167 @@ def test_rows_read_in_many_chunks_are_all_stored_and_progress_is_reported(
     assert seen[-1] == 40
 
 
+def in_chunks_of_two(monkeypatch) -> None:
+    """Make the ingest read files two rows or so a chunk, as if they were large."""
+    monkeypatch.setattr(services, "read_file", functools.partial(read_file, chunk_rows=2))
+
+
+def reader_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == "intake-reader"]
+
+
+def pending_rows(numbers) -> list[str]:
+    return [f"R{n},,NGA,2020-03-01,,,,pending," for n in numbers]
+
+
+def test_a_bad_row_in_a_late_chunk_stores_nothing_of_the_chunks_before_it(
+    analyst, csv_file, monkeypatch
+):
+    ingest_file(kind="requests", path=csv_file("requests", PENDING), user=analyst)
+    before = stored_requests()
+    in_chunks_of_two(monkeypatch)
+    rows = [ISSUED_LATER, *pending_rows(range(10, 40)), "R99,,NGA,2020-03-01,,,,maybe,"]
+
+    with pytest.raises(IngestRefused) as refusal:
+        ingest_file(kind="requests", path=csv_file("requests", *rows, name="v2.csv"), user=analyst)
+
+    assert refusal.value.errors == [
+        "row 33, column outcome: must be one of issued, refused, withdrawn, pending (maybe)"
+    ]
+    assert stored_requests() == before
+    assert not IngestChange.objects.exists()
+    assert not reader_threads()
+
+
+@pytest.mark.parametrize("is_table_empty", [True, False])
+def test_a_key_repeated_in_a_later_chunk_refuses_the_file_and_stores_nothing(
+    analyst, csv_file, monkeypatch, is_table_empty
+):
+    if not is_table_empty:
+        ingest_file(kind="requests", path=csv_file("requests", "R10,,IND,2019-01-01,,,,pending,"),
+                    user=analyst)  # fmt: skip
+    before = stored_requests()
+    in_chunks_of_two(monkeypatch)
+    rows = [*pending_rows(range(10, 30)), "R10,,NGA,2020-03-02,,,,pending,"]
+
+    with pytest.raises(IngestRefused) as refusal:
+        ingest_file(kind="requests", path=csv_file("requests", *rows, name="v2.csv"), user=analyst)
+
+    assert refusal.value.errors == [
+        "row 22, column request_id: repeats row 2; each request_id may appear only once in a "
+        "file (R10)"
+    ]
+    assert stored_requests() == before
+    assert not IngestChange.objects.exists()
+
+
+def test_a_key_repeated_within_one_chunk_refuses_the_file(analyst, csv_file):
+    path = csv_file("requests", ISSUED, PENDING, ISSUED.replace("2020-04-01", "2020-04-02"))
+
+    with pytest.raises(IngestRefused) as refusal:
+        ingest_file(kind="requests", path=path, user=analyst)
+
+    assert refusal.value.errors == [
+        "row 4, column request_id: repeats row 2; each request_id may appear only once in a "
+        "file (R1)"
+    ]
+    assert not TravelDocumentRequest.objects.exists()
+
+
+def test_a_country_missing_from_the_table_in_a_late_chunk_refuses_the_file(
+    analyst, csv_file, monkeypatch
+):
+    Country.all_objects.filter(code="IND").delete()
+    in_chunks_of_two(monkeypatch)
+    rows = [*pending_rows(range(10, 30)), "R99,,IND,2020-03-01,,,,pending,"]
+
+    with pytest.raises(IngestRefused) as refusal:
+        ingest_file(kind="requests", path=csv_file("requests", *rows), user=analyst)
+
+    assert refusal.value.errors == [
+        "file: uses a country code missing from the countries table; list it in a countries "
+        "file first (IND)"
+    ]
+    assert not TravelDocumentRequest.objects.exists()
+
+
+def test_an_error_of_the_reader_is_raised_and_nothing_is_stored(analyst, csv_file, monkeypatch):
+    def failing_read_file(*args, **kwargs):
+        yield from read_file(*args, chunk_rows=2, **kwargs)
+        raise MemoryError  # as a reader running out of memory at the end of the file
+
+    monkeypatch.setattr(services, "read_file", failing_read_file)
+
+    with pytest.raises(MemoryError):
+        ingest_file(kind="requests", path=csv_file("requests", *pending_rows(range(9))),
+                    user=analyst)  # fmt: skip
+
+    assert not TravelDocumentRequest.objects.exists()
+    assert Ingest.objects.get().status == IngestStatus.FAILED
+    assert not reader_threads()
+
+
+def test_counts_and_previous_values_are_exact_over_many_chunks(analyst, csv_file, monkeypatch):
+    in_chunks_of_two(monkeypatch)
+    first = ingest_file(kind="requests", path=csv_file("requests", *pending_rows(range(20))),
+                        user=analyst)  # fmt: skip
+    rows = pending_rows(range(20))
+    for n in (3, 11, 17):
+        rows[n] = f"R{n},,NGA,2020-03-01,,,,issued,2020-04-0{n % 9 + 1}"
+    rows += pending_rows(range(20, 25))
+    path = csv_file("requests", *rows, name="v2.csv")
+
+    second = ingest_file(kind="requests", path=path, user=analyst)
+    again = ingest_file(kind="requests", path=path, user=analyst)
+
+    assert (first.rows, first.created, first.updated, first.unchanged) == (20, 20, 0, 0)
+    assert (second.rows, second.created, second.updated, second.unchanged) == (25, 5, 3, 17)
+    assert (again.rows, again.created, again.updated, again.unchanged) == (25, 0, 0, 25)
+    changes = IngestChange.objects.order_by("key")
+    assert [(change.key, change.ingest_id) for change in changes] == [
+        ("R11", second.pk),
+        ("R17", second.pk),
+        ("R3", second.pk),
+    ]
+    assert {change.previous["ingest"] for change in changes} == {first.pk}
+    assert TravelDocumentRequest.objects.filter(outcome="issued").count() == 3
+
+
+EDGE_DATES = ["0001-01-01", "0999-12-31", "1969-12-31", "1970-01-01", "1970-01-02",
+              "2000-02-29", "2024-02-29", "9999-12-31"]  # fmt: skip
+
+
+def test_dates_are_stored_as_written_with_their_day_numbers_at_the_edges(analyst, csv_file):
+    rows = [f"R{n},,NGA,{day},,,{day},withdrawn,{day}" for n, day in enumerate(EDGE_DATES)]
+
+    ingest_file(kind="requests", path=csv_file("requests", *rows), user=analyst)
+
+    stored = stored_requests()
+    for n, text in enumerate(EDGE_DATES):
+        date = dt.date.fromisoformat(text)
+        day = (date - dt.date(1970, 1, 1)).days
+        row = stored[f"R{n}"]
+        assert (row["requested_on"], row["requested_day"]) == (date, day)
+        assert (row["interview_held_on"], row["interview_held_day"]) == (date, day)
+        assert (row["decided_on"], row["decided_day"]) == (date, day)
+        assert (row["interview_requested_on"], row["interview_requested_day"]) == (None, None)
+    changed = IngestChange.objects.none()
+    assert not changed.exists()
+
+
+def test_a_changed_date_before_1970_keeps_its_previous_value_as_written(analyst, csv_file):
+    ingest_file(kind="cases", path=csv_file("cases", "K1,NGA,1969-12-31,pending,,,,,,"),
+                user=analyst)  # fmt: skip
+
+    ingest = ingest_file(kind="cases", path=csv_file("cases", "K1,NGA,1968-02-29,pending,,,,,,"),
+                         user=analyst)  # fmt: skip
+
+    assert ingest.updated == 1
+    case = RemovalCase.objects.get()
+    assert (case.order_enforceable_on, case.order_enforceable_day) == (dt.date(1968, 2, 29), -672)
+    assert IngestChange.objects.get().previous["order_enforceable_on"] == "1969-12-31"
+
+
 def test_an_xlsx_file_is_ingested(analyst, xlsx_file):
     path = xlsx_file(
         "cases",
@@ -422,6 +584,7 @@ def test_an_unexpected_error_stores_nothing_and_is_logged_as_failed(analyst, csv
         ingest_file(kind="requests", path=csv_file("requests", ISSUED), user=analyst)
 
     assert not TravelDocumentRequest.objects.exists()
+    assert not reader_threads()
     failed = Ingest.objects.get()
     assert failed.status == IngestStatus.FAILED
     assert failed.errors[0]["text"] == (

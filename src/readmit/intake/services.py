@@ -1,7 +1,8 @@
 """Ingesting a file: the one way requests, cases, aggregates and countries get in.
 
 `ingest_file` reads and checks the file as it stores it, all in one transaction: either
-every row of the file is stored, or none is (the contract's "all or nothing"). Every
+every row of the file is stored, or none is (the contract's "all or nothing"). A thread
+reads and checks the next chunk while the database stores one (`reading.read_ahead`). Every
 attempt is logged as an `Ingest`, a refused one too: it is recorded after the rollback,
 in a transaction of its own, with the first problems found. The database side is
 `storage` (docs/decisions/0002-bulk-intake.md); the reading and the checks are
@@ -35,7 +36,7 @@ from readmit.intake.models import (
     IngestKind,
     IngestStatus,
 )
-from readmit.intake.reading import WHOLE_FILE
+from readmit.intake.reading import WHOLE_FILE, read_ahead
 from readmit.intake.validation import read_file, stored_period_overlaps
 
 #: Problems kept in the log of a refused ingest (the exception carries up to a thousand).
@@ -195,27 +196,40 @@ def _logged(problem: Problem) -> dict:
 def _store_rows(
     source: Source, kind: FileKind, *, ingest: Ingest, progress
 ) -> tuple[int, int, int, int]:
-    """Stage every row, then apply the file in a few set-based statements."""
+    """Store each chunk as a thread reads the next; a problem found later rolls all back.
+
+    Aggregates are stored once the whole file is staged (`storage.Target.is_applied_whole`).
+    """
     target = storage.TARGETS[kind]
     declared = set(Country.objects.filter(is_user_assigned=True).values_list("code", flat=True))
-    rows = 0
+    rows = updated = written = 0
     codes: set[str] = set()
     with connection.cursor() as cursor, storage.bulk_settings(cursor):
         staging = storage.Staging(cursor, target)
-        for chunk in read_file(source, kind, declared):
-            staging.load(chunk)
-            codes.update(chunk.columns["country"])
-            rows += len(chunk)
-            if progress is not None:
-                progress(rows)
-        staging.finish_loading()
+        keeps_previous_values = not staging.target_is_empty()
+
+        def apply() -> None:
+            nonlocal updated, written
+            applied = staging.apply(ingest.pk, keeps_previous_values=keeps_previous_values)
+            updated += applied.updated
+            written += applied.written
+
+        chunks = read_file(source, kind, declared)
+        with read_ahead(chunks, staging.prepared) as staged_chunks:
+            for staged in staged_chunks:
+                staging.load(staged)
+                if not target.is_applied_whole:
+                    apply()
+                codes.update(staged.countries)
+                rows += staged.size
+                if progress is not None:
+                    progress(rows)
         _check_countries_exist(codes)
-        if kind is FileKind.AGGREGATES:
+        if target.is_applied_whole:
             overlaps = stored_period_overlaps(*staging.period_clashes())
             if overlaps:
                 raise FileRejected(sorted(overlaps, key=lambda problem: problem.line))
-        updated = 0 if staging.target_is_empty() else staging.keep_previous_values(ingest.pk)
-        written = staging.upsert(ingest.pk)
+            apply()
         staging.drop()
     return rows, written - updated, updated, rows - written
 

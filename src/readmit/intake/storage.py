@@ -1,37 +1,54 @@
 """Storing checked intake rows in bulk: a staging table, then set-based SQL.
 
 `services.ingest_file` owns the transaction and the ingest log; this module owns the SQL
-(docs/decisions/0002-bulk-intake.md). The rows of a file go, chunk by chunk as the reader
-checks them, into a temporary staging table that has no index (executemany on SQLite, COPY
-on PostgreSQL). Once the whole file has passed, a few statements do the rest:
+(docs/decisions/0002-bulk-intake.md). Chunk by chunk as the reader checks them, the rows of
+a file go into a temporary staging table that has no index (multi-row INSERTs on SQLite,
+COPY on PostgreSQL), and a few set-based statements apply them to the target (`apply`):
 
-1. the previous values of the rows the file changes go into `IngestChange`, as JSON built
+1. the previous values of the rows the chunk changes go into `IngestChange`, as JSON built
    in SQL (INSERT ... SELECT over the staging table joined to the target on its key);
+   skipped when the target was empty as the ingest began (no row can have previous values);
 2. one upsert (INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE ... WHERE a value differs)
    creates the new rows and updates the changed ones; an unchanged row is not written, so
-   it keeps the ingest that wrote it.
+   it keeps the ingest that wrote it;
+3. the staging table is emptied for the next chunk.
 
-The staging table holds the file's columns as the reader gives them (text, and dates as day
-numbers since 1970-01-01); the target's date columns are made from the day numbers in SQL.
-Whether a row changed is decided on the day numbers, the integers the dates stand for.
+Applying each chunk as it comes lets the database work on one chunk while a thread reads
+and checks the next (`reading.read_ahead`). The file stays all or nothing because all of it
+happens in the ingest's one transaction, which a problem found later (a bad row, a key
+repeated in another chunk, a missing country) rolls back. Aggregates are staged whole and
+applied once: their periods are checked against the stored ones as they were before the
+file (`Target.is_applied_whole`).
 
-What differs between SQLite and PostgreSQL (the staging load, "is distinct", JSON and dates
-in SQL) is in `Dialect`, and nowhere else.
+`Staging.prepared` turns a checked chunk into the values the staging load takes, with no
+database work, so that it runs in the reader thread too. The staging table holds the file's
+columns as the reader gives them (text, and dates as day numbers since 1970-01-01); the
+target's date columns are made from the day numbers in SQL (staging the ISO text as well was
+measured: binding four more values a row costs more than SQLite's date() saves). Whether a
+row changed is decided on the day numbers, the integers the dates stand for. Columns the
+target keeps made of others (a request's assessment and interview keys, `intake.keys`) are
+computed in the same statements, in SQL; generated columns are the database's and never
+listed.
+
+What differs between SQLite and PostgreSQL (the staging load, "is distinct", JSON, dates in
+SQL, emptying the staging table) is in `Dialect`, and nowhere else.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 from django.db import connection
 from django.db.models import Model
 
+from readmit.intake import keys
 from readmit.intake.formats import FORMATS, FileKind, ValueType
 from readmit.intake.models import Aggregate, IngestChange, RemovalCase, TravelDocumentRequest
 from readmit.intake.validation import ValidChunk
@@ -52,17 +69,33 @@ class Conversion(Enum):
     DATE = "date"  # a day number becomes a date
 
 
+class Staged(Enum):
+    """What a column of the staging table holds."""
+
+    LINE = "line"  # the row's record number in the file
+    TEXT = "text"  # text, a choice or a country code, as the reader gives it
+    DAY = "day"  # a date as its day number since 1970-01-01, NULL where empty
+    COUNT = "count"  # a whole number
+
+
 @dataclass(frozen=True)
 class StoredColumn:
     """A column of the target table, made from a column of the staging table."""
 
     column: str
-    staged: str
+    staged: str  # also the chunk's column it holds
     conversion: Conversion = Conversion.SAME
     # The row's "previous values" (IngestChange.previous) name it so; None: not kept there.
     label: str | None = None
     # Whether a different value makes the row updated (dates are compared as day numbers).
     is_compared: bool = True
+    # Made in SQL from other columns of the target rather than staged: given a function
+    # from a column's name to its SQL, returns the SQL of this one.
+    made_of: Callable[[Callable[[str], str]], str] | None = None
+
+    @property
+    def is_staged(self) -> bool:
+        return self.made_of is None
 
 
 def _value(column: str, staged: str | None = None, conversion=Conversion.SAME) -> StoredColumn:
@@ -72,6 +105,11 @@ def _value(column: str, staged: str | None = None, conversion=Conversion.SAME) -
 
 def _key(column: str, staged: str | None = None) -> StoredColumn:
     return StoredColumn(column, staged or column, is_compared=False)
+
+
+def _made_of(column: str, made_of: Callable[[Callable[[str], str]], str]) -> StoredColumn:
+    """A column the target keeps made of others (never compared: they are)."""
+    return StoredColumn(column, "", is_compared=False, made_of=made_of)
 
 
 def _date(date_column: str, day_column: str) -> tuple[StoredColumn, StoredColumn]:
@@ -90,8 +128,9 @@ class Target:
     model: type[Model]
     key: tuple[StoredColumn, ...]
     values: tuple[StoredColumn, ...]
-    # Aggregates keep each row's line in the staging table to name it in overlap problems.
-    keeps_lines: bool = False
+    # Aggregates are staged whole, their lines kept to name them in overlap problems, and
+    # applied once the file's periods have been checked against the stored ones.
+    is_applied_whole: bool = False
 
     @property
     def table(self) -> str:
@@ -102,13 +141,18 @@ class Target:
         return self.key + self.values
 
     @property
-    def staged_columns(self) -> tuple[tuple[str, ValueType | None], ...]:
-        """(name, type) of the staging table's columns; the line's type is None."""
-        file_format = FORMATS[self.kind]
-        types = {column.name: column.value_type for column in file_format.columns}
-        types.update(dict.fromkeys(file_format.derived_columns, ValueType.DATE))
-        staged = tuple(types.items())
-        return (((LINE_COLUMN, None),) if self.keeps_lines else ()) + staged
+    def staged_columns(self) -> tuple[tuple[str, Staged], ...]:
+        """(name, what it holds) of the staging table's columns: those the target's are
+        made of, each named after the chunk's column it holds."""
+        value_types = {column.name: column.value_type for column in FORMATS[self.kind].columns}
+        staged = [(LINE_COLUMN, Staged.LINE)] if self.is_applied_whole else []
+        for column in filter(StoredColumn.is_staged.fget, self.columns):
+            value_type = value_types.get(column.staged, ValueType.DATE)  # derived: dates
+            staged.append((column.staged, _STAGED_TYPES.get(value_type, Staged.TEXT)))
+        return tuple(dict.fromkeys(staged))
+
+
+_STAGED_TYPES = {ValueType.DATE: Staged.DAY, ValueType.COUNT: Staged.COUNT}
 
 
 TARGETS = {
@@ -127,6 +171,18 @@ TARGETS = {
                 *_date("interview_held_on", "interview_held_day"),
                 _value("outcome"),
                 *_date("decided_on", "decided_day"),
+                _made_of(
+                    "assessment_key",
+                    lambda sql: keys.assessment_key_sql(
+                        sql("requested_day"), sql("outcome"), sql("decided_day")
+                    ),
+                ),
+                _made_of(
+                    "interview_key",
+                    lambda sql: keys.interview_key_sql(
+                        sql("interview_requested_day"), sql("interview_held_day")
+                    ),
+                ),
             ),
         ),
         Target(
@@ -155,7 +211,7 @@ TARGETS = {
                 StoredColumn("period_end", "period_last_day", Conversion.DATE, None, False),
                 _value("value"),
             ),
-            keeps_lines=True,
+            is_applied_whole=True,
         ),
     )
 }
@@ -165,41 +221,47 @@ TARGETS = {
 
 
 class Dialect:
-    """SQLite: executemany into the staging table, json_object, `IS NOT` on row values."""
+    """SQLite: multi-row INSERTs into the staging table, json_object, `IS NOT` on rows."""
 
     staging_table = "temp.intake_staging"
     is_distinct = "IS NOT"
     json_object = "json_object"
-    column_types = {None: "INTEGER", ValueType.DATE: "INTEGER", ValueType.COUNT: "INTEGER"}
+    column_types = {Staged.LINE: "INTEGER", Staged.DAY: "INTEGER", Staged.COUNT: "INTEGER"}
     temporary_table_suffix = ""
 
     def date_of_day(self, expression: str) -> str:
         return f"date({expression} * 86400, 'unixepoch')"
 
-    def load(self, cursor, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    def prepared(self, columns: Sequence[Sequence]) -> list:
+        """The values of the chunk's rows one after the other, as `load` binds them."""
+        return list(chain.from_iterable(zip(*columns, strict=True)))
+
+    def load(self, cursor, table: str, width: int, values: list) -> None:
         """Many rows a statement: per row, executemany costs more than the values' binding.
 
         On the DB-API connection itself: Django's cursor would copy every row to peek at it.
         """
         database = cursor.db.connection
-        limit = database.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)
+        limit = database.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
         per_statement = max(min(ROWS_PER_STATEMENT, limit), 1)
-        values = list(chain.from_iterable(rows))
-        width = len(columns) * per_statement
-        whole = len(values) - len(values) % width
+        step = width * per_statement
+        whole = len(values) - len(values) % step
 
         def insert(row_count: int) -> str:
-            row = "(" + ", ".join(["?"] * len(columns)) + ")"
+            row = "(" + ", ".join(["?"] * width) + ")"
             return f"INSERT INTO {table} VALUES {', '.join([row] * row_count)}"
 
         database.executemany(
-            insert(per_statement), (values[at : at + width] for at in range(0, whole, width))
+            insert(per_statement), (values[at : at + step] for at in range(0, whole, step))
         )
         if whole < len(values):
-            database.execute(insert((len(values) - whole) // len(columns)), values[whole:])
+            database.execute(insert((len(values) - whole) // width), values[whole:])
 
     def after_load(self, cursor, table: str) -> None:
         """Nothing to do: SQLite's planner needs no statistics for these joins."""
+
+    def empty(self, cursor, table: str) -> None:
+        cursor.execute(f"DELETE FROM {table}")  # without WHERE, SQLite truncates
 
     @contextmanager
     def bulk_settings(self, cursor) -> Iterator[None]:
@@ -220,25 +282,32 @@ class PostgresDialect(Dialect):
     staging_table = "pg_temp.intake_staging"
     is_distinct = "IS DISTINCT FROM"
     json_object = "jsonb_build_object"
-    column_types = {None: "INTEGER", ValueType.DATE: "INTEGER", ValueType.COUNT: "BIGINT"}
+    column_types = {Staged.LINE: "INTEGER", Staged.DAY: "INTEGER", Staged.COUNT: "BIGINT"}
     temporary_table_suffix = " ON COMMIT DROP"
 
     def date_of_day(self, expression: str) -> str:
         return f"(DATE '1970-01-01' + {expression})"
 
-    def load(self, cursor, table: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
-        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
+    def prepared(self, columns: Sequence[Sequence]) -> list:
+        return list(zip(*columns, strict=True))
+
+    def load(self, cursor, table: str, width: int, values: list) -> None:
+        with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+            for row in values:
                 copy.write_row(row)
+
+    def after_load(self, cursor, table: str) -> None:
+        # A temporary table is never analysed on its own; the joins below need its size.
+        cursor.execute(f"ANALYZE {table}")
+
+    def empty(self, cursor, table: str) -> None:
+        # Not DELETE: nothing vacuums a temporary table, so its dead rows would pile up.
+        cursor.execute(f"TRUNCATE {table}")
 
     @contextmanager
     def bulk_settings(self, cursor) -> Iterator[None]:
         """Nothing to change: the server's own memory settings apply."""
         yield
-
-    def after_load(self, cursor, table: str) -> None:
-        # A temporary table is never analysed on its own; the joins below need its size.
-        cursor.execute(f"ANALYZE {table}")
 
 
 def bulk_settings(cursor):
@@ -250,7 +319,7 @@ def dialect() -> Dialect:
     return PostgresDialect() if connection.vendor == "postgresql" else Dialect()
 
 
-def _day_numbers(dates: np.ndarray) -> list[int | None]:
+def day_numbers(dates: np.ndarray) -> list[int | None]:
     """`ValidChunk.day_numbers`, faster: most optional dates of a file are empty."""
     days = dates.astype(np.int64).tolist()
     for row in np.flatnonzero(np.isnat(dates)).tolist():
@@ -261,50 +330,73 @@ def _day_numbers(dates: np.ndarray) -> list[int | None]:
 # --- The staging table --------------------------------------------------------------
 
 
+class Applied(NamedTuple):
+    """What applying the staged rows did."""
+
+    updated: int  # rows changed, their previous values kept
+    written: int  # rows created or changed
+
+
+@dataclass(frozen=True)
+class StagedChunk:
+    """A chunk as the staging load takes it, made by `Staging.prepared`."""
+
+    size: int
+    countries: frozenset[str]
+    values: list  # as the dialect loads them
+
+
 class Staging:
-    """The temporary table one file's rows are loaded into, inside the ingest's transaction."""
+    """The temporary table a file's rows are loaded into, inside the ingest's transaction."""
 
     def __init__(self, cursor, target: Target):
         self.cursor = cursor
         self.target = target
         self.dialect = dialect()
         self.table = self.dialect.staging_table
-        self.names = tuple(name for name, _ in target.staged_columns)
         columns = ", ".join(
-            f"{name} {self.dialect.column_types.get(value_type, 'TEXT')}"
-            for name, value_type in target.staged_columns
+            f"{name} {self.dialect.column_types.get(held, 'TEXT')}"
+            for name, held in target.staged_columns
         )
         cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {self.table} ({columns}){self.dialect.temporary_table_suffix}"
         )
 
-    def load(self, chunk: ValidChunk) -> None:
-        columns = [
-            self._staged_values(chunk, name, value_type)
-            for name, value_type in self.target.staged_columns
-        ]
-        self.dialect.load(self.cursor, self.table, self.names, zip(*columns, strict=True))
+    def prepared(self, chunk: ValidChunk) -> StagedChunk:
+        """`chunk` ready to load. No database work: it may run in another thread."""
+        columns = [_staged_values(chunk, name, held) for name, held in self.target.staged_columns]
+        return StagedChunk(
+            size=len(chunk),
+            countries=frozenset(chunk.columns["country"]),
+            values=self.dialect.prepared(columns),
+        )
 
-    @staticmethod
-    def _staged_values(chunk: ValidChunk, name: str, value_type: ValueType | None) -> Sequence:
-        if name == LINE_COLUMN:
-            return chunk.lines.tolist()
-        if value_type is ValueType.DATE:
-            return _day_numbers(chunk.columns[name])
-        if value_type is ValueType.COUNT:
-            return chunk.columns[name].tolist()
-        return chunk.columns[name]
+    def load(self, staged: StagedChunk) -> None:
+        width = len(self.target.staged_columns)
+        self.dialect.load(self.cursor, self.table, width, staged.values)
 
-    def finish_loading(self) -> None:
+    def apply(self, ingest_id: int, *, keeps_previous_values: bool) -> Applied:
+        """Apply the staged rows to the target, then empty the staging table.
+
+        `keeps_previous_values` False skips the statement that keeps them: right only when
+        the target was empty as the ingest began.
+        """
         self.dialect.after_load(self.cursor, self.table)
+        updated = self.keep_previous_values(ingest_id) if keeps_previous_values else 0
+        written = self.upsert(ingest_id)
+        self.dialect.empty(self.cursor, self.table)
+        return Applied(updated, written)
 
     def drop(self) -> None:
         self.cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
 
-    # Set-based statements over the loaded file.
+    # Set-based statements over the staged rows.
 
     def _source(self, column: StoredColumn) -> str:
+        if column.made_of is not None:
+            by_name = {c.column: c for c in self.target.columns}
+            return column.made_of(lambda name: self._source(by_name[name]))
         staged = f"s.{column.staged}"
         if column.conversion is Conversion.EMPTY_TEXT:
             return f"COALESCE({staged}, '')"
@@ -328,7 +420,7 @@ class Staging:
         return self.cursor.fetchone() is None
 
     def keep_previous_values(self, ingest_id: int) -> int:
-        """Store the values each row the file changes had before; returns how many rows."""
+        """Store the values each row staged changes had before; returns how many rows."""
         target = self.target
         pairs = [f"'{c.label}', t.{c.column}" for c in target.values if c.label is not None] + [
             "'ingest', t.ingest_id"
@@ -389,3 +481,13 @@ class Staging:
             """
         )
         return incoming, self.cursor.fetchall()
+
+
+def _staged_values(chunk: ValidChunk, name: str, held: Staged) -> Sequence:
+    if held is Staged.LINE:
+        return chunk.lines.tolist()
+    if held is Staged.DAY:
+        return day_numbers(chunk.columns[name])
+    if held is Staged.COUNT:
+        return chunk.columns[name].tolist()
+    return chunk.columns[name]
