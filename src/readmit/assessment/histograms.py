@@ -73,7 +73,7 @@ def request_histogram(
             values[inside] for values in (country, outcome_code, decision_days, window, interviews)
         )
         requested = requested[inside]
-        as_of = as_of[inside]
+        as_of = as_of[inside] if np.ndim(as_of) else as_of
     is_decided = (outcome_code != keys.NO_DECISION) & (requested + decision_days <= as_of)
     state = np.where(is_decided, outcome_code + ISSUED, PENDING)
     t = np.where(is_decided, decision_days, as_of - requested)
