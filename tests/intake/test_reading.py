@@ -605,10 +605,10 @@ def test_a_failing_caller_stops_the_reader_which_closes_the_file() -> None:
 
     assert closed.is_set()
     assert not reader_threads()
-    assert len(read) < 10  # no further than the chunks ready ahead
+    assert read == [0]  # nothing was asked for after the first chunk
 
 
-def test_the_reader_keeps_only_a_few_chunks_ready() -> None:
+def test_the_reader_reads_a_chunk_only_when_asked_and_one_at_most_ahead() -> None:
     read = []
 
     def chunks():
@@ -616,8 +616,12 @@ def test_the_reader_keeps_only_a_few_chunks_ready() -> None:
             read.append(number)
             yield number
 
-    with read_ahead(chunks(), lambda chunk: chunk, depth=2) as prepared:
-        next(prepared)
-        time.sleep(0.3)
-        assert len(read) <= 1 + 2 + 1  # taken, waiting, and one held back by the full queue
-        assert sum(1 for _ in prepared) == 99
+    with read_ahead(chunks(), lambda chunk: chunk) as prepared:
+        time.sleep(0.1)
+        assert read == []
+        assert next(prepared) == 0
+        prepared.read_next()
+        prepared.read_next()  # asking twice reads one chunk
+        time.sleep(0.1)
+        assert read == [0, 1]
+        assert list(prepared) == list(range(1, 100))

@@ -43,7 +43,7 @@ import queue
 import threading
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import BinaryIO, NamedTuple, NoReturn, Protocol, TypeVar
@@ -692,67 +692,93 @@ def cell_text(value: object) -> str:
 
 # --- Reading ahead ------------------------------------------------------------------
 
-#: Chunks `read_ahead` keeps ready: enough to cover an uneven chunk, few enough that the
-#: memory stays a few chunks' worth.
-READ_AHEAD_CHUNKS = 2
 
-_STOP_CHECK_SECONDS = 0.1
+class ChunksReadAhead(Iterator[PreparedT]):
+    """The prepared chunks of `read_ahead`, each read in a thread when asked for.
+
+    Iterating asks for the next chunk if it was not asked for yet, and waits for it.
+    `read_next()` asks for it early: the reader then reads it while the caller does
+    something that releases the GIL. At most one chunk is read ahead.
+    """
+
+    def __init__(self, chunks: Iterator[ChunkT], prepare: Callable[[ChunkT], PreparedT]):
+        self._chunks = chunks
+        self._prepare = prepare
+        self._asked = threading.Semaphore(0)
+        self._ready: queue.SimpleQueue = queue.SimpleQueue()
+        self._is_asked = False
+        self._is_finished = False
+        self._is_stopped = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="intake-reader", daemon=True)
+
+    def read_next(self) -> None:
+        """Let the reader read the next chunk now."""
+        if not self._is_asked and not self._is_finished:
+            self._is_asked = True
+            self._asked.release()
+
+    def __next__(self) -> PreparedT:
+        if self._is_finished:
+            raise StopIteration
+        self.read_next()
+        what, item = self._ready.get()
+        self._is_asked = False
+        if what is not _CHUNK:
+            self._is_finished = True
+            if what is _ERROR:
+                raise item
+            raise StopIteration
+        return item
+
+    def _read(self) -> None:
+        try:
+            while self._wait_until_asked():
+                chunk = next(self._chunks, _END)
+                if chunk is _END:
+                    self._ready.put((_END, None))
+                    return
+                self._ready.put((_CHUNK, self._prepare(chunk)))
+        except BaseException as error:  # the caller's to handle, in its own thread
+            self._ready.put((_ERROR, error))
+        finally:
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()
+
+    def _wait_until_asked(self) -> bool:
+        self._asked.acquire()  # `_stop` releases it too
+        return not self._is_stopped.is_set()
+
+    def _start(self) -> None:
+        self._thread.start()
+
+    def _stop(self) -> None:
+        self._is_stopped.set()
+        self._asked.release()
+        self._thread.join()
 
 
 @contextmanager
 def read_ahead(
-    chunks: Iterator[ChunkT],
-    prepare: Callable[[ChunkT], PreparedT],
-    depth: int = READ_AHEAD_CHUNKS,
-) -> Iterator[Iterator[PreparedT]]:
-    """`prepare(chunk)` of each of `chunks`, made in a thread while the caller uses them.
+    chunks: Iterator[ChunkT], prepare: Callable[[ChunkT], PreparedT]
+) -> Iterator[ChunksReadAhead[PreparedT]]:
+    """`prepare(chunk)` of each of `chunks`, made in a thread while the caller stores them.
 
     The caller's database work releases the GIL (sqlite3 and psycopg do while a statement
-    runs), so the next chunks are read, checked and prepared meanwhile. At most `depth`
-    prepared chunks wait. An exception of the reader (`FileRejected` at the end of a refused
-    file) is raised to the caller where it would have met it reading in its own thread.
-    Leaving the block, normally or not, stops the reader and waits for it: no thread
-    outlives the ingest, and the file is closed.
+    runs), so the reader reads, checks and prepares the next chunk meanwhile. It reads only
+    when asked (`ChunksReadAhead.read_next`), so that it does not compete for the GIL with
+    the caller's own Python work, and one chunk at most ahead, so memory stays bounded. An
+    exception of the reader (`FileRejected` at the end of a refused file) is raised to the
+    caller where it would have met it reading in its own thread. Leaving the block,
+    normally or not, stops the reader and waits for it: no thread outlives the ingest, and
+    the file is closed.
     """
-    waiting: queue.Queue = queue.Queue(maxsize=depth)
-    is_stopped = threading.Event()
-
-    def hand_over(entry: tuple) -> bool:
-        while not is_stopped.is_set():
-            with suppress(queue.Full):
-                waiting.put(entry, timeout=_STOP_CHECK_SECONDS)
-                return True
-        return False
-
-    def read() -> None:
-        try:
-            for chunk in chunks:
-                if is_stopped.is_set() or not hand_over((_CHUNK, prepare(chunk))):
-                    return
-            hand_over((_END, None))
-        except BaseException as error:  # the caller's to handle, in its own thread
-            hand_over((_ERROR, error))
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-
-    def prepared() -> Iterator[PreparedT]:
-        while True:
-            what, item = waiting.get()
-            if what is _END:
-                return
-            if what is _ERROR:
-                raise item
-            yield item
-
-    reader = threading.Thread(target=read, name="intake-reader", daemon=True)
-    reader.start()
+    ahead = ChunksReadAhead(chunks, prepare)
+    ahead._start()
     try:
-        yield prepared()
+        yield ahead
     finally:
-        is_stopped.set()
-        reader.join()
+        ahead._stop()
 
 
 _CHUNK, _END, _ERROR = object(), object(), object()

@@ -218,6 +218,7 @@ def _store_rows(
         with read_ahead(chunks, staging.prepared) as staged_chunks:
             for staged in staged_chunks:
                 staging.load(staged)
+                staged_chunks.read_next()  # while the database applies this one
                 if not target.is_applied_whole:
                     apply()
                 codes.update(staged.countries)
