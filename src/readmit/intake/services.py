@@ -73,8 +73,8 @@ def ingest_file(
     """Store every row of the `kind` file at `path` (a path or a binary file object), or none.
 
     `user` is the person ingesting (None for an operator at the command line). `progress`
-    is called with the number of rows read so far, after each chunk. Returns the logged
-    ingest with its counts; raises IngestRefused (logged too) if the file is refused,
+    is called with the number of rows read and stored so far, after each chunk. Returns the
+    logged ingest with its counts; raises IngestRefused (logged too) if the file is refused,
     PermissionRefused if the user may not ingest such a file.
     """
     file_kind = _file_kind(kind)
