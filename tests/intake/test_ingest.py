@@ -597,3 +597,25 @@ def test_an_operator_ingests_without_a_user(csv_file):
 
     assert ingest.user is None
     assert ingest.channel == "command"
+
+
+def _request_indexes() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(
+            cursor, TravelDocumentRequest._meta.db_table
+        )
+    return {name for name, info in constraints.items() if info["index"]}
+
+
+def test_a_first_load_builds_the_indexes_again_and_a_refused_one_keeps_them(db, csv_file):
+    before = _request_indexes()
+    assert "tdrequest_assessment_key" in before
+    bad = csv_file("requests", "R1,,FRA,2021-01-01,passport,,,pending,", "R2,,FRA,not a date,,,,x,")
+    with pytest.raises(IngestRefused):
+        ingest_file(kind="requests", path=bad, user=None)
+    assert _request_indexes() == before
+    good = csv_file("requests", "R1,,FRA,2021-01-01,passport,,,pending,", name="good.csv")
+    ingest_file(kind="requests", path=good, user=None)
+    assert _request_indexes() == before

@@ -5,8 +5,8 @@ that time per column it reads (docs/decisions/0003-assessment-key.md). Everythin
 travel-document figures need from a request fits in two integers, stored beside the
 columns they are made of and indexed after the country (SQLite 3.40 never reads a generated
 column from an index, so they are plain columns): every writer fills them (`storage` in SQL
-with `assessment_key_sql`, the model's save and bulk_create in numpy), and a CHECK
-constraint made of `assessment_key_expression` refuses a row whose keys are wrong:
+with `assessment_key_sql`, the model's save and bulk_create in numpy), and the model's
+`update` refuses to change the columns they are made of:
 
     assessment_key = (requested_day + DAY_BIAS) * 2**24 + outcome_code * 2**22 + decision_days
 
@@ -23,8 +23,8 @@ constraint made of `assessment_key_expression` refuses a row whose keys are wron
 - each the day number plus DAY_BIAS (so never 0), or 0 where the date is empty; the key is
   0 for a request without interview dates.
 
-This module owns the layout, in its three forms (SQL text, Django expression, numpy) that
-the tests hold equal, and the day numbers it is made of.
+This module owns the layout, in its two forms (SQL text and numpy) that the tests hold
+equal, and the day numbers it is made of.
 """
 
 from __future__ import annotations
@@ -33,9 +33,6 @@ import datetime as dt
 from typing import NamedTuple
 
 import numpy as np
-from django.db import models
-from django.db.models import Case, F, Value, When
-from django.db.models.functions import Cast, Coalesce
 
 EPOCH = dt.date(1970, 1, 1)
 DAY_BIAS = 1 << 20
@@ -49,6 +46,15 @@ INTERVIEW_DAY_MASK = (1 << INTERVIEW_SHIFT) - 1
 DECIDED_OUTCOMES = ("issued", "refused", "withdrawn")
 NO_DECISION = 3
 
+#: The request's columns the keys are made of.
+PACKED_COLUMNS = (
+    "requested_day",
+    "outcome",
+    "decided_day",
+    "interview_requested_day",
+    "interview_held_day",
+)
+
 #: An empty interview date, for `pack_interviews`.
 NO_DAY = np.iinfo(np.int64).max
 
@@ -56,32 +62,6 @@ NO_DAY = np.iinfo(np.int64).max
 def day_number(day: dt.date) -> int:
     """Days since 1970-01-01: the integer day columns of the intake tables."""
     return (day - EPOCH).days
-
-
-def assessment_key_expression() -> models.Expression:
-    """The key as a database expression over the request's own columns (both engines)."""
-    outcome_code = Case(
-        When(decided_day__isnull=True, then=Value(NO_DECISION)),
-        *(When(outcome=outcome, then=Value(code)) for code, outcome in enumerate(DECIDED_OUTCOMES)),
-        default=Value(NO_DECISION),
-    )
-    requested = Cast(F("requested_day"), models.BigIntegerField()) + Value(DAY_BIAS)
-    decision_days = Coalesce(F("decided_day") - F("requested_day"), Value(0))
-    return (
-        requested * Value(1 << DAY_SHIFT) + outcome_code * Value(1 << OUTCOME_SHIFT) + decision_days
-    )
-
-
-def interview_key_expression() -> models.Expression:
-    """The interview key as a database expression over the request's own columns."""
-
-    def biased(column: str) -> models.Expression:
-        day = Cast(F(column), models.BigIntegerField()) + Value(DAY_BIAS)
-        return Coalesce(day, Value(0), output_field=models.BigIntegerField())
-
-    return biased("interview_requested_day") * Value(1 << INTERVIEW_SHIFT) + biased(
-        "interview_held_day"
-    )
 
 
 def assessment_key_sql(requested_day: str, outcome: str, decided_day: str) -> str:

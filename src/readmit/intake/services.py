@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from pathlib import Path
 from typing import BinaryIO
 
@@ -199,6 +199,8 @@ def _store_rows(
     """Store each chunk as a thread reads the next; a problem found later rolls all back.
 
     Aggregates are stored once the whole file is staged (`storage.Target.is_applied_whole`).
+    Into an empty table, the plain indexes are built once at the end instead of entry by
+    entry (`storage.Staging.indexes_built_after`).
     """
     target = storage.TARGETS[kind]
     declared = set(Country.objects.filter(is_user_assigned=True).values_list("code", flat=True))
@@ -206,7 +208,8 @@ def _store_rows(
     codes: set[str] = set()
     with connection.cursor() as cursor, storage.bulk_settings(cursor):
         staging = storage.Staging(cursor, target)
-        keeps_previous_values = not staging.target_is_empty()
+        is_first_load = staging.target_is_empty()
+        keeps_previous_values = not is_first_load
 
         def apply() -> None:
             nonlocal updated, written
@@ -215,7 +218,8 @@ def _store_rows(
             written += applied.written
 
         chunks = read_file(source, kind, declared)
-        with read_ahead(chunks, staging.prepared) as staged_chunks:
+        indexes = staging.indexes_built_after() if is_first_load else nullcontext()
+        with indexes, read_ahead(chunks, staging.prepared) as staged_chunks:
             for staged in staged_chunks:
                 staging.load(staged)
                 staged_chunks.read_next()  # while the database applies this one
@@ -225,7 +229,7 @@ def _store_rows(
                 rows += staged.size
                 if progress is not None:
                     progress(rows)
-        _check_countries_exist(codes)
+            _check_countries_exist(codes)  # before the foreign keys are checked, with a message
         if target.is_applied_whole:
             overlaps = stored_period_overlaps(*staging.period_clashes())
             if overlaps:

@@ -260,6 +260,19 @@ class Dialect:
     def after_load(self, cursor, table: str) -> None:
         """Nothing to do: SQLite's planner needs no statistics for these joins."""
 
+    def check_deferred_constraints(self, cursor) -> None:
+        """Nothing to do: SQLite builds an index whatever checks are pending."""
+
+    def plain_indexes(self, cursor, table: str) -> list[tuple[str, str]]:
+        """(name, CREATE statement) of the table's indexes that enforce nothing (not the
+        primary key, not a unique constraint)."""
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%'",
+            [table],
+        )
+        return cursor.fetchall()
+
     def empty(self, cursor, table: str) -> None:
         cursor.execute(f"DELETE FROM {table}")  # without WHERE, SQLite truncates
 
@@ -299,6 +312,20 @@ class PostgresDialect(Dialect):
     def after_load(self, cursor, table: str) -> None:
         # A temporary table is never analysed on its own; the joins below need its size.
         cursor.execute(f"ANALYZE {table}")
+
+    def check_deferred_constraints(self, cursor) -> None:
+        """Check the foreign keys now, as the commit would (PostgreSQL builds no index on a
+        table with checks pending), then defer them again."""
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+    def plain_indexes(self, cursor, table: str) -> list[tuple[str, str]]:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = %s AND indexdef NOT LIKE 'CREATE UNIQUE%%'",
+            [table],
+        )
+        return cursor.fetchall()
 
     def empty(self, cursor, table: str) -> None:
         # Not DELETE: nothing vacuums a temporary table, so its dead rows would pile up.
@@ -414,6 +441,20 @@ class Staging:
         if len(compared) == 1:
             return f"{left} {self.dialect.is_distinct} {right}"
         return f"({left}) {self.dialect.is_distinct} ({right})"
+
+    @contextmanager
+    def indexes_built_after(self) -> Iterator[None]:
+        """Drop the target's plain indexes now and build them again at the end: one sort
+        each instead of millions of entries put in place one by one (the unique key stays,
+        the upsert needs it). Inside the ingest's transaction, so a refused file gets them
+        back as they were; on PostgreSQL the table is locked until the ingest ends."""
+        indexes = self.dialect.plain_indexes(self.cursor, self.target.table)
+        for name, _statement in indexes:
+            self.cursor.execute(f"DROP INDEX {self.cursor.db.ops.quote_name(name)}")
+        yield
+        self.dialect.check_deferred_constraints(self.cursor)
+        for _name, statement in indexes:
+            self.cursor.execute(statement)
 
     def target_is_empty(self) -> bool:
         self.cursor.execute(f"SELECT 1 FROM {self.target.table} LIMIT 1")

@@ -1,9 +1,9 @@
 """The requests' assessment and interview keys (docs/decisions/0003-assessment-key.md): two
-plain columns filled from the columns they pack, held right by a CHECK constraint, and the
-assessment's covering index rebuilt on them. The SQL is frozen here as it was written."""
+plain columns filled from the columns they pack, and the assessment's covering index rebuilt
+on them; no index on the ingest that last wrote a request or a case. The SQL is frozen here as
+it was written."""
 
-import django.db.models.expressions
-import django.db.models.functions.comparison
+import django.db.models.deletion
 from django.db import migrations, models
 
 FILL_KEYS = """
@@ -39,9 +39,25 @@ class Migration(migrations.Migration):
             preserve_default=False,
         ),
         migrations.RunSQL(FILL_KEYS, migrations.RunSQL.noop),
-        migrations.AddConstraint(
+        migrations.AlterField(
             model_name="traveldocumentrequest",
-            constraint=models.CheckConstraint(condition=models.Q(('assessment_key', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.functions.comparison.Cast(models.F('requested_day'), models.BigIntegerField()), '+', models.Value(1048576)), '*', models.Value(16777216)), '+', django.db.models.expressions.CombinedExpression(models.Case(models.When(decided_day__isnull=True, then=models.Value(3)), models.When(outcome='issued', then=models.Value(0)), models.When(outcome='refused', then=models.Value(1)), models.When(outcome='withdrawn', then=models.Value(2)), default=models.Value(3)), '*', models.Value(4194304))), '+', django.db.models.functions.comparison.Coalesce(django.db.models.expressions.CombinedExpression(models.F('decided_day'), '-', models.F('requested_day')), models.Value(0)))), ('interview_key', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.functions.comparison.Coalesce(django.db.models.expressions.CombinedExpression(django.db.models.functions.comparison.Cast(models.F('interview_requested_day'), models.BigIntegerField()), '+', models.Value(1048576)), models.Value(0), output_field=models.BigIntegerField()), '*', models.Value(4194304)), '+', django.db.models.functions.comparison.Coalesce(django.db.models.expressions.CombinedExpression(django.db.models.functions.comparison.Cast(models.F('interview_held_day'), models.BigIntegerField()), '+', models.Value(1048576)), models.Value(0), output_field=models.BigIntegerField())))), name='tdrequest_keys_made_of_columns'),
+            name="ingest",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="intake.ingest",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="removalcase",
+            name="ingest",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="intake.ingest",
+            ),
         ),
         migrations.AddIndex(
             model_name="traveldocumentrequest",
