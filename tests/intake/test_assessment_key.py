@@ -79,7 +79,11 @@ def test_unpacked_keys_give_back_the_columns(db, csv_file):
         else:
             assert keys.DECIDED_OUTCOMES[unpacked.outcome_code[0]] == stored.outcome
             assert unpacked.decision_days[0] == stored.decided_day - stored.requested_day
-        asked, held = keys.interviews_by(np.array([stored.interview_key]), stored.requested_day)
+        has_dates = (stored.interview_requested_day, stored.interview_held_day) != (None, None)
+        assert unpacked.has_interview[0] == has_dates == (stored.interview_key is not None)
+        asked, held = keys.interviews_by(
+            np.array([stored.interview_key or 0]), stored.requested_day
+        )
         assert asked[0] == (stored.interview_requested_day == stored.requested_day)
         assert held[0] == (
             stored.interview_held_day is not None

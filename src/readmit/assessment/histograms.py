@@ -57,14 +57,19 @@ def request_histogram(
     interview_keys: Sequence[np.ndarray],
     windows: Sequence[Period],
 ) -> RequestHistogram:
-    """The histogram of the requests of `codes[i]`, whose keys are `request_keys[i]` and
-    `interview_keys[i]` (the same requests, in the same order)."""
+    """The histogram of the requests of `codes[i]`, whose keys are `request_keys[i]`, and
+    whose interview keys are `interview_keys[i]`, one for each request flagged as having
+    one, in the same order."""
     n_windows = len(windows)
     code_array = np.asarray(list(codes), dtype="<U3")
     sizes = np.array([values.size for values in request_keys], dtype=np.int64)
     country = np.repeat(np.arange(len(code_array), dtype=np.int64), sizes)
-    interviews = concatenated(interview_keys)
-    requested, outcome_code, decision_days = keys.unpack(concatenated(request_keys))
+    requested, outcome_code, decision_days, has_interview = keys.unpack(concatenated(request_keys))
+    interviews = np.zeros(requested.size, dtype=np.int64)
+    flagged = concatenated(interview_keys)
+    if flagged.size != np.count_nonzero(has_interview):
+        raise RuntimeError("The requests and their interview keys were read apart.")
+    interviews[has_interview] = flagged
 
     window, as_of = window_of(requested, windows)
     inside = window >= 0

@@ -36,7 +36,7 @@ from readmit.intake.keys import day_number, first_key_of_day, last_key_of_day
 from readmit.intake.models import Aggregate, RemovalCase, TravelDocumentRequest
 
 #: Statements the requests are cut into when no country is asked for (lists of codes).
-REQUEST_PARTS = 8
+REQUEST_PARTS = 16
 
 
 @dataclass(frozen=True)
@@ -169,14 +169,17 @@ def _concatenated(column: str) -> str:
 
 def _request_histogram(rows: list[tuple], windows: Sequence[Period]) -> RequestHistogram:
     """The texts made arrays and counted. Both aggregates of a row step through the same
-    requests in the same order, so the i-th interview key is the i-th request's."""
+    requests in the same order, and the second skips those without interviews (NULL), so the
+    i-th interview key is that of the i-th request flagged as having one."""
     codes, request_keys, interview_keys = [], [], []
     for code, assessment_text, interview_text in rows:
         codes.append(code)
         request_keys.append(np.fromstring(assessment_text, dtype=np.int64, sep=","))
-        interview_keys.append(np.fromstring(interview_text, dtype=np.int64, sep=","))
-        if interview_keys[-1].size != request_keys[-1].size:
-            raise RuntimeError("The requests and their interview keys were read apart.")
+        interview_keys.append(
+            np.fromstring(interview_text, dtype=np.int64, sep=",")
+            if interview_text
+            else np.zeros(0, dtype=np.int64)
+        )
     return histograms.request_histogram(codes, request_keys, interview_keys, windows)
 
 

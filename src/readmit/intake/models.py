@@ -163,7 +163,7 @@ class TravelDocumentRequest(models.Model):
     # took; its interview days. Every writer fills them: `storage` in SQL, `save` and
     # `bulk_create` here; `update` refuses to change what they are made of.
     assessment_key = models.BigIntegerField(editable=False)
-    interview_key = models.BigIntegerField(editable=False)
+    interview_key = models.BigIntegerField(editable=False, null=True)
 
     objects = TravelDocumentRequestQuerySet.as_manager()
 

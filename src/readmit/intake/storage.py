@@ -174,7 +174,11 @@ TARGETS = {
                 _made_of(
                     "assessment_key",
                     lambda sql: keys.assessment_key_sql(
-                        sql("requested_day"), sql("outcome"), sql("decided_day")
+                        sql("requested_day"),
+                        sql("outcome"),
+                        sql("decided_day"),
+                        sql("interview_requested_day"),
+                        sql("interview_held_day"),
                     ),
                 ),
                 _made_of(

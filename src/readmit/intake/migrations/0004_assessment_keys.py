@@ -8,13 +8,17 @@ from django.db import migrations, models
 
 FILL_KEYS = """
 UPDATE intake_traveldocumentrequest SET
-assessment_key = ((CAST(requested_day AS BIGINT) + 1048576) * 16777216
+assessment_key = ((CAST(requested_day AS BIGINT) + 1048576) * 33554432
+    + (CASE WHEN interview_requested_day IS NULL AND interview_held_day IS NULL
+            THEN 0 ELSE 16777216 END)
     + (CASE WHEN decided_day IS NULL THEN 3 WHEN outcome = 'issued' THEN 0
             WHEN outcome = 'refused' THEN 1 WHEN outcome = 'withdrawn' THEN 2 ELSE 3 END)
       * 4194304
     + COALESCE(decided_day - requested_day, 0)),
-interview_key = (COALESCE(CAST(interview_requested_day AS BIGINT) + 1048576, 0) * 4194304
-    + COALESCE(CAST(interview_held_day AS BIGINT) + 1048576, 0))
+interview_key = (CASE WHEN interview_requested_day IS NULL AND interview_held_day IS NULL
+    THEN NULL
+    ELSE COALESCE(CAST(interview_requested_day AS BIGINT) + 1048576, 0) * 4194304
+        + COALESCE(CAST(interview_held_day AS BIGINT) + 1048576, 0) END)
 """
 
 
@@ -35,8 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="traveldocumentrequest",
             name="interview_key",
-            field=models.BigIntegerField(default=0, editable=False),
-            preserve_default=False,
+            field=models.BigIntegerField(editable=False, null=True),
         ),
         migrations.RunSQL(FILL_KEYS, migrations.RunSQL.noop),
         migrations.AlterField(
