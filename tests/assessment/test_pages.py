@@ -125,8 +125,8 @@ def test_the_country_page_shows_figures_reasons_and_trend_charts(client, analyst
 def test_the_country_page_is_in_french_with_french_reasons(client, analyst, three_countries):
     client.force_login(analyst)
     html = client.get("/fr/assessment/countries/XAA/").content.decode()
-    assert "Taux de délivrance, 16.7% (IC à 95% : " in html
-    assert "est sous le seuil de 50% de la cote ambre." in html
+    assert "Taux de délivrance, 16,7\u00a0% (IC à 95\u00a0% : " in html
+    assert "est sous le seuil de 50\u00a0% de la cote ambre." in html
     assert "Récalcitrant" in html
 
 

@@ -6,6 +6,8 @@ import json
 import math
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from readmit.assessment.estimators import cumulative_incidence
 from readmit.assessment.ratings import (
@@ -19,6 +21,7 @@ from readmit.assessment.ratings import (
     reasons,
     verdict,
 )
+from readmit.assessment.selectors import translated_reasons
 
 NULL_COUNTRY = {
     "eligible": 0,
@@ -358,3 +361,11 @@ def test_an_unable_at_risk_country():
     assert result["ratings"]["timeliness"] == "red"
     assert result["classification"] == "at_risk"
     assert result["pattern"] == "unable"
+
+
+def test_reason_sentences_in_french_write_numbers_the_french_way():
+    with translation.override("fr"):
+        (sentence,) = translated_reasons(country(return_rate=0.1), READMIT_2026_1, gettext)
+    assert "10,0\u00a0%" in sentence
+    assert "25\u00a0%" in sentence
+    assert "10.0%" not in sentence

@@ -307,39 +307,62 @@ _SENTENCES = {
 _COLOUR_WORDS = {GREEN: gettext_noop("green"), AMBER: gettext_noop("amber")}
 
 
-def reason_sentence(reason: Reason, gettext: Callable[[str], str] = gettext_noop) -> str:
-    """The reason as one plain-language sentence, in English unless gettext translates.
+def plain_number(value: float, decimals: int) -> str:
+    """A number with `decimals` decimals, written as the contract's JSON writes it."""
+    return f"{value:.{decimals}f}"
+
+
+#: A percentage; French puts a space before the sign.
+_PERCENT = gettext_noop("%(number)s%%")
+
+
+def reason_sentence(
+    reason: Reason,
+    gettext: Callable[[str], str] = gettext_noop,
+    number: Callable[[float, int], str] = plain_number,
+) -> str:
+    """The reason as one plain-language sentence, in English unless gettext translates, its
+    numbers written by `number` (the page passes the active language's way of writing them).
 
     Example: "Issuance rate 42.0% (95% CI 30.1%–54.9%) is below the 50% threshold for
     amber." Percentages have one decimal, and more when one decimal would round the value
     onto the threshold (never "50.0% is below the 50% threshold").
     """
+
+    def percent(fraction: float, decimals: int) -> str:
+        return gettext(_PERCENT) % {"number": number(fraction * 100, decimals)}
+
     label = gettext(next(rule.label for rule in _RULES if rule.rating == reason.rating))
     parts = {
         "indicator": label % {"days": reason.days} if reason.days is not None else label,
-        "value": _value_percent(reason.value, reason.threshold, reason.comparison),
-        "threshold": _threshold_percent(reason.threshold),
+        "value": percent(
+            reason.value, _value_decimals(reason.value, reason.threshold, reason.comparison)
+        ),
+        "threshold": percent(reason.threshold, _shortest_decimals(reason.threshold * 100, 6)),
         "colour": gettext(_COLOUR_WORDS[reason.threshold_colour]),
     }
     has_interval = reason.interval is not None and reason.confidence is not None
     if has_interval:
         low, high = reason.interval
-        parts["low"], parts["high"] = f"{low * 100:.1f}%", f"{high * 100:.1f}%"
-        parts["confidence"] = f"{round(reason.confidence * 100, 1):g}%"
+        parts["low"], parts["high"] = percent(low, 1), percent(high, 1)
+        confidence = reason.confidence
+        parts["confidence"] = percent(confidence, _shortest_decimals(confidence * 100, 1))
     return gettext(_SENTENCES[reason.comparison, has_interval]) % parts
 
 
-def _threshold_percent(fraction: float) -> str:
-    return f"{round(fraction * 100, 6):g}%"
+def _shortest_decimals(number: float, most: int) -> int:
+    """How many decimals `number` rounded to `most` decimals needs (50 -> 0, 12.5 -> 1)."""
+    written = f"{round(number, most):g}"
+    return len(written.partition(".")[2]) if "e" not in written else most
 
 
-def _value_percent(value: float, threshold: float, comparison: str) -> str:
+def _value_decimals(value: float, threshold: float, comparison: str) -> int:
     limit = round(threshold * 100, 9)
     for decimals in range(1, 9):
         shown = round(value * 100, decimals)
         if (shown < limit) if comparison == BELOW else (shown > limit):
             break
-    return f"{value * 100:.{decimals}f}%"
+    return decimals
 
 
 def verdict(

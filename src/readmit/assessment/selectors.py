@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from readmit.accounts import rules
@@ -151,10 +152,17 @@ def scorecard(
 def translated_reasons(
     country: dict[str, Any], thresholds: ratings.Thresholds, gettext: Callable[[str], str]
 ) -> list[str]:
-    """A country's reason sentences in the active language (the stored ones are English)."""
+    """A country's reason sentences in the active language, numbers written its way (the
+    stored ones are English)."""
     return [
-        ratings.reason_sentence(reason, gettext) for reason in ratings.reasons(country, thresholds)
+        ratings.reason_sentence(reason, gettext, number=_number_in_active_language)
+        for reason in ratings.reasons(country, thresholds)
     ]
+
+
+def _number_in_active_language(value: float, decimals: int) -> str:
+    """Rounded first: Django's number_format cuts the decimals it does not show."""
+    return number_format(round(value, decimals), decimal_pos=decimals)
 
 
 # ---------------------------------------------------------------------------
