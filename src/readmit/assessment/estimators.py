@@ -75,7 +75,7 @@ def _int_column(values: object, name: str) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     if column.dtype.kind not in "iub":
         raise ValueError(f"The histogram column {name} must hold integers ({column.dtype}).")
-    return column.astype(np.int64)
+    return column.astype(np.int64, copy=False)
 
 
 def _histogram(
@@ -190,13 +190,14 @@ def _risk_sets(
 
 
 def _group_then_time_order(group: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Indices sorting the rows by group then t (one sort of a combined key is fastest)."""
+    """Indices sorting the rows by group then t (one sort of a combined key is fastest; a
+    stable sort takes the runs already in order, as in the assessment's histograms)."""
     if group.size == 0:
         return np.zeros(0, dtype=np.int64)
     span = int(t.max()) + 1
     if int(group.max()) + 1 > np.iinfo(np.int64).max // span:
         return np.lexsort((t, group))
-    return np.argsort(group * span + t)
+    return np.argsort(group * span + t, kind="stable")
 
 
 def _segmented_cumprod(factor: np.ndarray, position: np.ndarray) -> np.ndarray:

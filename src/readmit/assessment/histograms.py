@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -59,48 +59,76 @@ def request_histogram(
 ) -> RequestHistogram:
     """The histogram of the requests of `codes[i]`, whose keys are `request_keys[i]`, and
     whose interview keys are `interview_keys[i]`, one for each request flagged as having
-    one, in the same order."""
+    one, in the same order.
+
+    Counted country by country: a country's arrays stay in the processor's cache through
+    the dozen steps below, where one pass over millions of requests each would not.
+    """
     n_windows = len(windows)
     code_array = np.asarray(list(codes), dtype="<U3")
-    sizes = np.array([values.size for values in request_keys], dtype=np.int64)
-    country = np.repeat(np.arange(len(code_array), dtype=np.int64), sizes)
-    requested, outcome_code, decision_days, has_interview = keys.unpack(concatenated(request_keys))
-    interviews = np.zeros(requested.size, dtype=np.int64)
-    flagged = concatenated(interview_keys)
-    if flagged.size != np.count_nonzero(has_interview):
-        raise RuntimeError("The requests and their interview keys were read apart.")
-    interviews[has_interview] = flagged
+    counted = [
+        _country_histogram(country_keys, country_interviews, windows)
+        for country_keys, country_interviews in zip(request_keys, interview_keys, strict=True)
+    ]
+    rows = np.array([counts.window.size for counts in counted], dtype=np.int64)
+    return RequestHistogram(
+        codes=np.repeat(code_array, rows),
+        window=concatenated([counts.window for counts in counted]),
+        state=concatenated([counts.state for counts in counted]),
+        t=concatenated([counts.t for counts in counted]),
+        count=concatenated([counts.count for counts in counted]),
+        interview_codes=np.repeat(code_array, n_windows),
+        interview_window=np.tile(np.arange(n_windows, dtype=np.int64), len(code_array)),
+        interviews_requested=concatenated([counts.interviews_requested for counts in counted]),
+        interviews_held=concatenated([counts.interviews_held for counts in counted]),
+    )
 
+
+class _CountryHistogram(NamedTuple):
+    window: np.ndarray
+    state: np.ndarray
+    t: np.ndarray
+    count: np.ndarray
+    interviews_requested: np.ndarray  # one per window
+    interviews_held: np.ndarray
+
+
+def _country_histogram(
+    request_keys: np.ndarray, interview_keys: np.ndarray, windows: Sequence[Period]
+) -> _CountryHistogram:
+    """One country's (window, state at D, t) -> count, and its interviews per window."""
+    n_windows = len(windows)
+    requested, outcome_code, decision_days, has_interview = keys.unpack(request_keys)
+    if interview_keys.size != np.count_nonzero(has_interview):
+        raise RuntimeError("The requests and their interview keys were read apart.")
     window, as_of = window_of(requested, windows)
     inside = window >= 0
+    interview_window, interview_as_of = window[has_interview], as_of
+    if np.ndim(as_of):
+        interview_as_of = as_of[has_interview]
     if not inside.all():
-        country, outcome_code, decision_days, window, interviews = (
-            values[inside] for values in (country, outcome_code, decision_days, window, interviews)
+        requested, outcome_code, decision_days, window = (
+            values[inside] for values in (requested, outcome_code, decision_days, window)
         )
-        requested = requested[inside]
         as_of = as_of[inside] if np.ndim(as_of) else as_of
     is_decided = (outcome_code != keys.NO_DECISION) & (requested + decision_days <= as_of)
-    state = np.where(is_decided, outcome_code + ISSUED, PENDING)
+    state = np.where(is_decided, outcome_code, PENDING - ISSUED)
     t = np.where(is_decided, decision_days, as_of - requested)
 
-    # Count each distinct (country, window, state, t) once.
+    # Count each distinct (window, state, t) once.
     t_span = int(t.max()) + 1 if t.size else 1
-    group = country * n_windows + window
-    distinct, count = distinct_counts((group * 4 + state - ISSUED) * t_span + t)
-    histogram_group = distinct // t_span // 4
-
-    asked, held = keys.interviews_by(interviews, as_of)
-    n_groups = len(code_array) * n_windows
-    return RequestHistogram(
-        codes=code_array[histogram_group // n_windows],
-        window=histogram_group % n_windows,
+    distinct, count = distinct_counts((window * 4 + state) * t_span + t)
+    asked, held = keys.interviews_by(interview_keys, interview_as_of)
+    interview_inside = interview_window >= 0
+    return _CountryHistogram(
+        window=distinct // t_span // 4,
         state=(distinct // t_span) % 4 + ISSUED,
         t=distinct % t_span,
         count=count,
-        interview_codes=np.repeat(code_array, n_windows),
-        interview_window=np.tile(np.arange(n_windows, dtype=np.int64), len(code_array)),
-        interviews_requested=np.bincount(group[asked], minlength=n_groups),
-        interviews_held=np.bincount(group[held], minlength=n_groups),
+        interviews_requested=np.bincount(
+            interview_window[asked & interview_inside], minlength=n_windows
+        ),
+        interviews_held=np.bincount(interview_window[held & interview_inside], minlength=n_windows),
     )
 
 
