@@ -1,5 +1,6 @@
 """The assessment key the database computes for each request is the layout `intake.keys`
-reads back: for every date the intake accepts, every outcome, with or without a decision."""
+reads back: for every date the intake accepts, every outcome, with or without a decision or
+interview dates; keys written end to end are read back unit by unit."""
 
 import datetime as dt
 
@@ -30,10 +31,48 @@ def test_unpacking_gives_back_what_was_packed(requested, outcome, data):
 
 
 def test_keys_sort_like_the_request_days():
-    days = np.array([FIRST, -1, 0, 1, LAST])
-    packed = keys.pack(days, [3, 0, 1, 2, 3], [LAST - FIRST, 0, 5, 0, 0])
-    assert (np.diff(packed) > 0).all()
-    assert keys.first_key_of_day(0) <= packed[2] <= keys.last_key_of_day(0)
+    days = [FIRST, -1, 0, 1, LAST]
+    texts = [
+        keys.request_key(day, outcome, decided, asked, None)
+        for day, outcome, decided, asked in zip(
+            days,
+            ["pending", "issued", "refused", "withdrawn", "pending"],
+            [None, -1, 5, 1, None],
+            [FIRST, None, 3, None, LAST],
+            strict=True,
+        )
+    ]
+    assert texts == sorted(texts)
+    lowest, beyond = keys.key_range(0, 0)
+    assert [lowest <= text < beyond for text in texts] == [False, False, True, False, False]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(FIRST, LAST),
+            st.sampled_from(["issued", "refused", "withdrawn", "pending"]),
+            st.integers(0, 400),
+            st.one_of(st.none(), st.integers(FIRST, LAST)),
+            st.one_of(st.none(), st.integers(FIRST, LAST)),
+        ),
+        max_size=20,
+    )
+)
+def test_keys_end_to_end_are_read_back_unit_by_unit(requests):
+    texts, expected = [], []
+    for requested, outcome, days, asked, held in requests:
+        decided = min(requested + days, LAST) if outcome != "pending" else None
+        texts.append(keys.request_key(requested, outcome, decided, asked, held))
+        expected.append((requested, asked, held))
+    request_units, interview_units = keys.split_units(keys.units("".join(texts)))
+    unpacked = keys.unpack(request_units)
+    assert unpacked.requested_day.tolist() == [requested for requested, _, _ in expected]
+    with_interview = [(asked, held) for _, asked, held in expected if (asked, held) != (None, None)]
+    assert unpacked.has_interview.sum() == len(with_interview) == interview_units.size
+    for unit, (asked, held) in zip(interview_units.tolist(), with_interview, strict=True):
+        assert unit >> keys.INTERVIEW_SHIFT == (0 if asked is None else asked + keys.DAY_BIAS)
+        assert unit & keys.INTERVIEW_DAY_MASK == (0 if held is None else held + keys.DAY_BIAS)
 
 
 CASES = [  # requested_on, outcome, decided_on, interview asked, interview held
@@ -45,12 +84,12 @@ CASES = [  # requested_on, outcome, decided_on, interview asked, interview held
 ]
 
 
-def expected_keys(row) -> tuple[int, int]:
+def expected_key(row) -> str:
     def day(text):
         return day_number(dt.date.fromisoformat(text)) if text else None
 
     requested, outcome, decided, asked, held = row
-    return keys.request_keys(day(requested), outcome, day(decided), day(asked), day(held))
+    return keys.request_key(day(requested), outcome, day(decided), day(asked), day(held))
 
 
 def test_the_ingest_and_the_model_fill_the_same_keys(db, csv_file):
@@ -60,9 +99,8 @@ def test_the_ingest_and_the_model_fill_the_same_keys(db, csv_file):
     ]
     ingest_file(kind="requests", path=csv_file("requests", *rows), user=None)
     stored = dict(TravelDocumentRequest.objects.values_list("request_id", "assessment_key"))
-    interview = dict(TravelDocumentRequest.objects.values_list("request_id", "interview_key"))
     for number, row in enumerate(CASES):
-        assert (stored[f"R{number}"], interview[f"R{number}"]) == expected_keys(row), row
+        assert stored[f"R{number}"] == expected_key(row), row
 
 
 def test_unpacked_keys_give_back_the_columns(db, csv_file):
@@ -72,7 +110,8 @@ def test_unpacked_keys_give_back_the_columns(db, csv_file):
     ]
     ingest_file(kind="requests", path=csv_file("requests", *rows), user=None)
     for stored in TravelDocumentRequest.objects.all():
-        unpacked = keys.unpack(np.array([stored.assessment_key]))
+        request_units, interview_units = keys.split_units(keys.units(stored.assessment_key))
+        unpacked = keys.unpack(request_units)
         assert unpacked.requested_day[0] == stored.requested_day
         if stored.decided_day is None:
             assert unpacked.outcome_code[0] == keys.NO_DECISION
@@ -80,9 +119,9 @@ def test_unpacked_keys_give_back_the_columns(db, csv_file):
             assert keys.DECIDED_OUTCOMES[unpacked.outcome_code[0]] == stored.outcome
             assert unpacked.decision_days[0] == stored.decided_day - stored.requested_day
         has_dates = (stored.interview_requested_day, stored.interview_held_day) != (None, None)
-        assert unpacked.has_interview[0] == has_dates == (stored.interview_key is not None)
+        assert unpacked.has_interview[0] == has_dates == (interview_units.size == 1)
         asked, held = keys.interviews_by(
-            np.array([stored.interview_key or 0]), stored.requested_day
+            interview_units if has_dates else np.zeros(1, dtype=np.int64), stored.requested_day
         )
         assert asked[0] == (stored.interview_requested_day == stored.requested_day)
         assert held[0] == (

@@ -5,10 +5,10 @@ them, and this is the only place that does (docs/decisions/0303-assessment-queri
 indexes.md). Each statement walks one covering index in country order and groups by
 country alone, which needs no sort on either database:
 
-- the requests: per country, the `assessment_key` and `interview_key` of every request made
-  in the windows' span, each concatenated into one text (`group_concat` on SQLite,
-  `string_agg` on PostgreSQL) and made a numpy array; the keys say everything the figures
-  need (`intake.keys`), and numpy does the rest in `figures`. Without a country filter the
+- the requests: per country, the `assessment_key` of every request made in the windows'
+  span, end to end in one text (`group_concat` on SQLite, `string_agg` on PostgreSQL) that
+  `bytes.fromhex` makes numbers; the keys say everything the figures need (`intake.keys`),
+  and numpy does the rest in `histograms` and `figures`. Without a country filter the
   countries are cut into a few lists of codes, one statement each;
 - the cases: in one pass, how many each country has, its orders per window and the order
   days of its travel-document backlog; its removals per window; the aggregates per window.
@@ -32,7 +32,8 @@ from django.db import connection, connections
 from readmit.assessment import histograms
 from readmit.assessment.histograms import Period, RequestHistogram
 from readmit.core.models import Country
-from readmit.intake.keys import day_number, first_key_of_day, last_key_of_day
+from readmit.intake import keys
+from readmit.intake.keys import day_number
 from readmit.intake.models import Aggregate, RemovalCase, TravelDocumentRequest
 
 #: Statements the requests are cut into when no country is asked for (lists of codes).
@@ -143,44 +144,40 @@ def _in_countries(country_codes: Sequence[str] | None, params: list) -> str:
 
 
 def _request_statements(windows: Sequence[Period], country_codes) -> list[Statement]:
-    """Per country: the keys of its requests made in the windows' span, counted into a
-    histogram where they are read."""
-    first_day, last_day = _span(windows)
-    key_range = [first_key_of_day(first_day), last_key_of_day(last_day)]
+    """Per country: the keys of its requests made in the windows' span, end to end, counted
+    into a histogram where they are read."""
+    key_range = keys.key_range(*_span(windows))
     statements = []
     for codes in _country_parts(country_codes):
         sql = f"""
-            SELECT country_id, {_concatenated("assessment_key")}, {_concatenated("interview_key")}
+            SELECT country_id, {_concatenated("assessment_key", separator="")}
             FROM {TravelDocumentRequest._meta.db_table}
             WHERE country_id IN ({", ".join(["%s"] * len(codes))})
-            AND assessment_key BETWEEN %s AND %s
+            AND assessment_key >= %s AND assessment_key < %s
             GROUP BY country_id"""
         count = functools.partial(_request_histogram, windows=windows)
         statements.append(Statement(sql, (*codes, *key_range), parse=count))
     return statements
 
 
-def _concatenated(column: str) -> str:
-    """The values of an integer column of one group, as one text."""
+def _concatenated(column: str, separator: str = ",") -> str:
+    """The values of a column of one group, as one text."""
     if connection.vendor == "postgresql":
-        return f"string_agg({column}::text, ',')"
-    return f"group_concat({column})"
+        return f"string_agg({column}::text, '{separator}')"
+    return f"group_concat({column}, '{separator}')"
 
 
 def _request_histogram(rows: list[tuple], windows: Sequence[Period]) -> RequestHistogram:
-    """The texts made arrays and counted. Both aggregates of a row step through the same
-    requests in the same order, and the second skips those without interviews (NULL), so the
-    i-th interview key is that of the i-th request flagged as having one."""
-    codes, request_keys, interview_keys = [], [], []
-    for code, assessment_text, interview_text in rows:
+    """The texts made arrays and counted. The units are read in the order they were written,
+    so the i-th interview unit of a country is that of its i-th request flagged as having
+    one."""
+    codes, request_units, interview_units = [], [], []
+    for code, concatenated_keys in rows:
         codes.append(code)
-        request_keys.append(np.fromstring(assessment_text, dtype=np.int64, sep=","))
-        interview_keys.append(
-            np.fromstring(interview_text, dtype=np.int64, sep=",")
-            if interview_text
-            else np.zeros(0, dtype=np.int64)
-        )
-    return histograms.request_histogram(codes, request_keys, interview_keys, windows)
+        requests, interviews = keys.split_units(keys.units(concatenated_keys))
+        request_units.append(requests)
+        interview_units.append(interviews)
+    return histograms.request_histogram(codes, request_units, interview_units, windows)
 
 
 def _country_parts(country_codes: Sequence[str] | None) -> list[list[str]]:

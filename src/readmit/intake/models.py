@@ -107,6 +107,17 @@ class RequestOutcome(models.TextChoices):
     PENDING = "pending", _("Pending")
 
 
+class ByteOrderedTextField(models.CharField):
+    """Text that sorts byte by byte on every database: SQLite's default, PostgreSQL's "C"
+    collation (a locale's collation would order it the same, at a cost on every comparison)."""
+
+    def db_parameters(self, connection):
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            parameters["collation"] = "C"
+        return parameters
+
+
 class TravelDocumentRequestQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         """Fill each request's keys first (bulk_create does not call save)."""
@@ -121,7 +132,7 @@ class TravelDocumentRequestQuerySet(models.QuerySet):
         if packed:
             raise ValueError(
                 f"{', '.join(sorted(packed))}: save each request (or ingest a file) so that its "
-                "assessment keys follow."
+                "assessment key follows."
             )
         return super().update(**kwargs)
 
@@ -158,12 +169,11 @@ class TravelDocumentRequest(models.Model):
     # No index: nothing looks rows up by the ingest that last wrote them, and millions
     # of entries would slow every ingest (ADR 0002).
     ingest = models.ForeignKey(Ingest, on_delete=models.PROTECT, related_name="+", db_index=False)
-    # The request as the assessment reads it, in two integers made of the columns above
+    # The request as the assessment reads it, in one short text made of the columns above
     # (ADR 0003, `intake.keys`): the day it was made, its outcome, how many days the decision
-    # took; its interview days. Every writer fills them: `storage` in SQL, `save` and
-    # `bulk_create` here; `update` refuses to change what they are made of.
-    assessment_key = models.BigIntegerField(editable=False)
-    interview_key = models.BigIntegerField(editable=False, null=True)
+    # took, its interview days. Every writer fills it: `storage` in SQL, `save` and
+    # `bulk_create` here; `update` refuses to change what it is made of.
+    assessment_key = ByteOrderedTextField(max_length=2 * keys.UNIT_DIGITS, editable=False)
 
     objects = TravelDocumentRequestQuerySet.as_manager()
 
@@ -174,10 +184,7 @@ class TravelDocumentRequest(models.Model):
         indexes = [
             # Covers every column the assessment reads, so that its scan in country order
             # never looks a row up in the table, and keeps the key short (ADR 0003).
-            models.Index(
-                fields=["country", "assessment_key", "interview_key"],
-                name="tdrequest_assessment_key",
-            )
+            models.Index(fields=["country", "assessment_key"], name="tdrequest_assessment_key")
         ]
 
     def __str__(self) -> str:
@@ -188,8 +195,8 @@ class TravelDocumentRequest(models.Model):
         super().save(*args, **kwargs)
 
     def fill_keys(self) -> None:
-        """Make assessment_key and interview_key from the columns they pack."""
-        self.assessment_key, self.interview_key = keys.request_keys(
+        """Make assessment_key from the columns it packs."""
+        self.assessment_key = keys.request_key(
             self.requested_day,
             self.outcome,
             self.decided_day,

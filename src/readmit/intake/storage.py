@@ -26,7 +26,7 @@ columns as the reader gives them (text, and dates as day numbers since 1970-01-0
 target's date columns are made from the day numbers in SQL (staging the ISO text as well was
 measured: binding four more values a row costs more than SQLite's date() saves). Whether a
 row changed is decided on the day numbers, the integers the dates stand for. Columns the
-target keeps made of others (a request's assessment and interview keys, `intake.keys`) are
+target keeps made of others (a request's assessment key, `intake.keys`) are
 computed in the same statements, in SQL; generated columns are the database's and never
 listed.
 
@@ -90,8 +90,8 @@ class StoredColumn:
     # Whether a different value makes the row updated (dates are compared as day numbers).
     is_compared: bool = True
     # Made in SQL from other columns of the target rather than staged: given a function
-    # from a column's name to its SQL, returns the SQL of this one.
-    made_of: Callable[[Callable[[str], str]], str] | None = None
+    # from a column's name to its SQL, and the dialect, returns the SQL of this one.
+    made_of: Callable[[Callable[[str], str], Dialect], str] | None = None
 
     @property
     def is_staged(self) -> bool:
@@ -107,7 +107,7 @@ def _key(column: str, staged: str | None = None) -> StoredColumn:
     return StoredColumn(column, staged or column, is_compared=False)
 
 
-def _made_of(column: str, made_of: Callable[[Callable[[str], str]], str]) -> StoredColumn:
+def _made_of(column: str, made_of: Callable[[Callable[[str], str], Dialect], str]) -> StoredColumn:
     """A column the target keeps made of others (never compared: they are)."""
     return StoredColumn(column, "", is_compared=False, made_of=made_of)
 
@@ -173,18 +173,13 @@ TARGETS = {
                 *_date("decided_on", "decided_day"),
                 _made_of(
                     "assessment_key",
-                    lambda sql: keys.assessment_key_sql(
+                    lambda sql, dialect: keys.assessment_key_sql(
                         sql("requested_day"),
                         sql("outcome"),
                         sql("decided_day"),
                         sql("interview_requested_day"),
                         sql("interview_held_day"),
-                    ),
-                ),
-                _made_of(
-                    "interview_key",
-                    lambda sql: keys.interview_key_sql(
-                        sql("interview_requested_day"), sql("interview_held_day")
+                        hexadecimal=dialect.hexadecimal,
                     ),
                 ),
             ),
@@ -235,6 +230,10 @@ class Dialect:
 
     def date_of_day(self, expression: str) -> str:
         return f"date({expression} * 86400, 'unixepoch')"
+
+    def hexadecimal(self, expression: str) -> str:
+        """An integer in `keys.UNIT_DIGITS` lowercase hexadecimal digits."""
+        return f"printf('%%0{keys.UNIT_DIGITS}x', {expression})"
 
     def prepared(self, columns: Sequence[Sequence]) -> list:
         """The values of the chunk's rows one after the other, as `load` binds them."""
@@ -304,6 +303,9 @@ class PostgresDialect(Dialect):
 
     def date_of_day(self, expression: str) -> str:
         return f"(DATE '1970-01-01' + {expression})"
+
+    def hexadecimal(self, expression: str) -> str:
+        return f"lpad(to_hex({expression}), {keys.UNIT_DIGITS}, '0')"
 
     def prepared(self, columns: Sequence[Sequence]) -> list:
         return list(zip(*columns, strict=True))
@@ -427,7 +429,7 @@ class Staging:
     def _source(self, column: StoredColumn) -> str:
         if column.made_of is not None:
             by_name = {c.column: c for c in self.target.columns}
-            return column.made_of(lambda name: self._source(by_name[name]))
+            return column.made_of(lambda name: self._source(by_name[name]), self.dialect)
         staged = f"s.{column.staged}"
         if column.conversion is Conversion.EMPTY_TEXT:
             return f"COALESCE({staged}, '')"
