@@ -188,10 +188,10 @@ def _load(windows: Sequence[Window], country_codes: Sequence[str] | None) -> _Da
     answers = queries.read(windows, country_codes)
     n_windows = len(windows)
     requests = answers.requests
-    orders = _per_window_rows(answers.orders, 2, n_windows)
+    orders = _per_window_rows(answers.orders, 1, n_windows)
     removals = _per_window_rows(answers.removals, 1, n_windows)
     backlog = answers.backlog
-    with_cases = [row[0] for row in answers.orders if row[1]]
+    with_cases = [row[0] for row in answers.orders]
     aggregates = answers.aggregates
 
     codes = np.unique(

@@ -10,8 +10,9 @@ country alone, which needs no sort on either database:
   `bytes.fromhex` makes numbers; the keys say everything the figures need (`intake.keys`),
   and numpy does the rest in `histograms` and `figures`. Without a country filter the
   countries are cut into a few lists of codes, one statement each;
-- the cases: in one pass, how many each country has, its orders per window and the order
-  days of its travel-document backlog; its removals per window; the aggregates per window.
+- the cases: in one pass, each country's orders and removals per window; the order days of
+  its travel-document backlog, from an index of those cases alone; the aggregates per
+  window.
 
 The statements are independent, so where the database allows (not inside a transaction,
 not an in-memory SQLite database) they run READMIT_ASSESSMENT_READERS at a time, each in a
@@ -34,7 +35,13 @@ from readmit.assessment.histograms import Period, RequestHistogram
 from readmit.core.models import Country
 from readmit.intake import keys
 from readmit.intake.keys import day_number
-from readmit.intake.models import Aggregate, RemovalCase, TravelDocumentRequest
+from readmit.intake.models import (
+    Aggregate,
+    CaseStatus,
+    Impediment,
+    RemovalCase,
+    TravelDocumentRequest,
+)
 
 #: Statements the requests are cut into when no country is asked for (lists of codes).
 REQUEST_PARTS = 16
@@ -61,7 +68,7 @@ class Answers:
     """The rows of every statement, by what they hold."""
 
     requests: histograms.RequestHistogram
-    orders: list[tuple]  # (country, cases, orders_0, orders_1, ...)
+    orders: list[tuple]  # (country, orders_0, orders_1, ...), every country with cases
     removals: list[tuple]  # (country, removals_0, removals_1, ...)
     backlog: Backlog
     aggregates: list[tuple]  # (country, window, source, measure, sum)
@@ -70,22 +77,22 @@ class Answers:
 def read(windows: Sequence[Period], country_codes: Sequence[str] | None) -> Answers:
     """Everything the figures of `windows` need, for the countries asked (None: all)."""
     request_statements = _request_statements(windows, country_codes)
-    # The longest first (the parts of the requests), so that the short ones fill in after.
+    # The longest first (one pass over the cases, then the parts of the requests), so that
+    # the short ones fill in after.
     statements = [
-        *request_statements,
         _cases_statement(windows, country_codes),
-        _removals_statement(windows, country_codes),
+        *request_statements,
+        _backlog_statement(windows, country_codes),
         _aggregates_statement(windows, country_codes),
     ]
     results = _run(statements)
-    parts = len(request_statements)
-    orders, backlog = results[parts]
+    orders, removals = results[0]
     return Answers(
-        requests=histograms.end_to_end(results[:parts]),
+        requests=histograms.end_to_end(results[1 : 1 + len(request_statements)]),
         orders=orders,
-        removals=results[parts + 1],
-        backlog=backlog,
-        aggregates=results[parts + 2],
+        removals=removals,
+        backlog=results[-2],
+        aggregates=results[-1],
     )
 
 
@@ -192,64 +199,66 @@ def _country_parts(country_codes: Sequence[str] | None) -> list[list[str]]:
 
 
 def _cases_statement(windows: Sequence[Period], country_codes) -> Statement:
-    """Per country with cases: how many it has, its orders in each window, and the order days
-    of its pending cases held up by a travel document, ordered on or before the latest D."""
+    """Per country with cases, in one pass over the index `case_orders`: its orders in each
+    window, and its removals in each window (a removal after D has not happened; D is never
+    before the window's end, so the window bounds it)."""
     params: list = []
     counts = []
     for window in windows:
         start, end, _as_of = _days(window)
         counts.append("COUNT(CASE WHEN order_enforceable_day BETWEEN %s AND %s THEN 1 END)")
         params += [start, end]
-    backlog = """CASE WHEN status = %s AND impediment = %s AND order_enforceable_day <= %s
-        THEN order_enforceable_day END"""
-    params += ["pending", "travel_document", max(_days(window)[2] for window in windows)]
-    where = _in_countries(country_codes, params)
-    sql = f"""
-        SELECT country_id, COUNT(*), {", ".join(counts)}, {_concatenated(backlog)}
-        FROM {RemovalCase._meta.db_table}
-        WHERE true{where}
-        GROUP BY country_id"""
-    return Statement(sql, tuple(params), parse=_cases)
-
-
-def _cases(rows: list[tuple]) -> tuple[list[tuple], Backlog]:
-    """The rows without their last column, and the backlog it holds, by country and day."""
-    codes, days, counts = [], [], []
-    for row in rows:
-        if row[-1] is None:
-            continue
-        order_days, count = np.unique(
-            np.fromstring(row[-1], dtype=np.int64, sep=","), return_counts=True
-        )
-        codes += [row[0]] * order_days.size
-        days.append(order_days)
-        counts.append(count)
-    backlog = Backlog(
-        codes=np.asarray(codes, dtype="<U3"),
-        order_day=histograms.concatenated(days),
-        count=histograms.concatenated(counts),
-    )
-    return [row[:-1] for row in rows], backlog
-
-
-def _removals_statement(windows: Sequence[Period], country_codes) -> Statement:
-    """Per country: its removals in each window (a removal after D has not happened; D is
-    never before the window's end, so the window bounds it)."""
-    params: list = []
-    counts = []
     for window in windows:
         start, end, _as_of = _days(window)
-        counts.append("COUNT(CASE WHEN removed_day BETWEEN %s AND %s THEN 1 END)")
-        params += [start, end]
-    first_day, last_day = _span(windows)
-    params += ["removed", first_day, last_day]
+        counts.append("COUNT(CASE WHEN status = %s AND removed_day BETWEEN %s AND %s THEN 1 END)")
+        params += [CaseStatus.REMOVED.value, start, end]
     where = _in_countries(country_codes, params)
     sql = f"""
         SELECT country_id, {", ".join(counts)}
         FROM {RemovalCase._meta.db_table}
-        WHERE status = %s AND removed_day BETWEEN %s AND %s{where}
+        WHERE true{where}
         GROUP BY country_id"""
-    return Statement(sql, tuple(params))
+    parse = functools.partial(_orders_and_removals, n_windows=len(windows))
+    return Statement(sql, tuple(params), parse=parse)
+
+
+def _orders_and_removals(rows: list[tuple], n_windows: int) -> tuple[list[tuple], list[tuple]]:
+    orders = [row[: 1 + n_windows] for row in rows]
+    removals = [(row[0], *row[1 + n_windows :]) for row in rows]
+    return orders, removals
+
+
+def _backlog_statement(windows: Sequence[Period], country_codes) -> Statement:
+    """Per country: the order days of its pending cases held up by a travel document, ordered
+    on or before the latest D. The conditions are written out, not bound, so that both
+    databases read the partial index `case_backlog`, which holds those cases alone."""
+    params: list = [max(_days(window)[2] for window in windows)]
+    where = _in_countries(country_codes, params)
+    sql = f"""
+        SELECT country_id, {_concatenated("order_enforceable_day")}
+        FROM {RemovalCase._meta.db_table}
+        WHERE status = '{CaseStatus.PENDING.value}'
+        AND impediment = '{Impediment.TRAVEL_DOCUMENT.value}'
+        AND order_enforceable_day <= %s{where}
+        GROUP BY country_id"""
+    return Statement(sql, tuple(params), parse=_backlog)
+
+
+def _backlog(rows: list[tuple]) -> Backlog:
+    """How many cases of each country were ordered on each day."""
+    codes, days, counts = [], [], []
+    for code, order_days_text in rows:
+        order_days, count = np.unique(
+            np.fromstring(order_days_text, dtype=np.int64, sep=","), return_counts=True
+        )
+        codes += [code] * order_days.size
+        days.append(order_days)
+        counts.append(count)
+    return Backlog(
+        codes=np.asarray(codes, dtype="<U3"),
+        order_day=histograms.concatenated(days),
+        count=histograms.concatenated(counts),
+    )
 
 
 def _aggregates_statement(windows: Sequence[Period], country_codes) -> Statement:
