@@ -419,14 +419,13 @@ def compute(
     )
     by_country: dict[str, list[dict[str, Any]]] = {}
     listed_groups: list[list[int]] = [[] for _ in windows]
+    listed_rows: list[list[dict[str, Any]]] = [[] for _ in windows]
     for country_index, code in enumerate(data.codes.tolist()):
         groups = range(country_index * n_windows, (country_index + 1) * n_windows)
         if not is_listed[groups.start : groups.stop].any():
             continue
         by_country[code] = []
         for index, group in enumerate(groups):
-            if is_listed[group]:
-                listed_groups[index].append(group)
             indicators = {
                 **per_group.for_country(group),
                 "interviews_requested": int(data.interviews_requested[group]),
@@ -440,33 +439,26 @@ def compute(
                     data.aggregates.get(group, []),
                 ),
             }
-            by_country[code].append(
-                {
-                    "country": code,
-                    "name": names.get(code, code),
-                    **indicators,
-                    **country_verdict(indicators, thresholds),
-                }
-            )
+            row = {
+                "country": code,
+                "name": names.get(code, code),
+                **indicators,
+                **country_verdict(indicators, thresholds),
+            }
+            by_country[code].append(row)
+            if is_listed[group]:
+                listed_groups[index].append(group)
+                listed_rows[index].append(row)
     results = []
     for index, window in enumerate(windows):
-        countries = [
-            rows[index]
-            for code, rows in by_country.items()
-            if is_listed[_group_of(data, code, index)]
-        ]
         totals = _totals(data, np.asarray(listed_groups[index], dtype=np.int64), thresholds)
-        results.append(WindowFigures(window=window, countries=countries, totals=totals))
+        results.append(WindowFigures(window=window, countries=listed_rows[index], totals=totals))
     return Figures(
         windows=results,
         by_country=by_country,
         fingerprint=_fingerprint(data, windows),
         thresholds=thresholds,
     )
-
-
-def _group_of(data: _Data, code: str, window_index: int) -> int:
-    return int(np.searchsorted(data.codes, code)) * data.n_windows + window_index
 
 
 def _totals(data: _Data, groups: np.ndarray, thresholds: Thresholds) -> dict[str, Any]:
@@ -477,11 +469,14 @@ def _totals(data: _Data, groups: np.ndarray, thresholds: Thresholds) -> dict[str
     if groups.size == 0:
         return {"countries": 0, **_empty_totals(thresholds)}
     in_total = np.isin(data.request_group, groups)
+    state, t, count = _pooled(
+        data.request_state[in_total], data.request_t[in_total], data.request_count[in_total]
+    )
     pooled = estimators.travel_document_indicators(
-        np.zeros(int(in_total.sum()), dtype=np.int64),
-        data.request_t[in_total],
-        data.request_state[in_total],
-        data.request_count[in_total],
+        np.zeros(count.size, dtype=np.int64),
+        t,
+        state,
+        count,
         1,
         horizon_days=thresholds.timeliness_horizon_days,
         overdue_after_days=thresholds.overdue_after_days,
@@ -507,6 +502,17 @@ def _totals(data: _Data, groups: np.ndarray, thresholds: Thresholds) -> dict[str
         "td_backlog": int(data.backlog_count[backlog_kept].sum()),
         "td_backlog_median_age_days": _median_or_none(backlog_median),
     }
+
+
+def _pooled(
+    state: np.ndarray, t: np.ndarray, count: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of many countries' histograms as one histogram, a row per distinct
+    (state, t): the estimators make the same of it, in far fewer rows."""
+    span = int(t.max()) + 1 if t.size else 1
+    summed = np.rint(np.bincount(state * span + t, weights=count)).astype(np.int64)
+    distinct = np.flatnonzero(summed)
+    return distinct // span, distinct % span, summed[distinct]
 
 
 def _empty_totals(thresholds: Thresholds) -> dict[str, Any]:

@@ -22,6 +22,7 @@ connection of its own; the answers are the same either way.
 from __future__ import annotations
 
 import functools
+import queue
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -99,12 +100,32 @@ def read(windows: Sequence[Period], country_codes: Sequence[str] | None) -> Answ
 # --- Running the statements -----------------------------------------------------------
 
 
-def _run(statements: Sequence[Statement]) -> list[list[tuple]]:
+def _run(statements: Sequence[Statement]) -> list:
     readers = min(settings.READMIT_ASSESSMENT_READERS, len(statements))
     if readers < 2 or not _may_read_side_by_side():
         return [_fetch(statement) for statement in statements]
+    waiting: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for index in range(len(statements)):
+        waiting.put(index)
+    results: list = [None] * len(statements)
+
+    def reader() -> None:
+        """Take the next statement until none is left, in one connection of its own (Django
+        gives each thread its own), closed after."""
+        try:
+            while True:
+                try:
+                    index = waiting.get_nowait()
+                except queue.Empty:
+                    return
+                results[index] = _fetch(statements[index])
+        finally:
+            connections.close_all()
+
     with ThreadPoolExecutor(max_workers=readers) as pool:
-        return list(pool.map(_fetch_in_own_connection, statements))
+        for done in [pool.submit(reader) for _ in range(readers)]:
+            done.result()  # raises what a reader raised
+    return results
 
 
 def _may_read_side_by_side() -> bool:
@@ -119,14 +140,6 @@ def _fetch(statement: Statement) -> list:
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, statement.params)
         return statement.parse(cursor.fetchall())
-
-
-def _fetch_in_own_connection(statement: Statement) -> list:
-    """In a worker thread: Django gives the thread its own connection; close it after."""
-    try:
-        return _fetch(statement)
-    finally:
-        connections.close_all()
 
 
 # --- The statements ----------------------------------------------------------------------
