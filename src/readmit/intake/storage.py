@@ -56,6 +56,10 @@ from readmit.intake.validation import ValidChunk
 #: SQLite's page cache during an ingest, in KiB: the indexes of a 5-million-row table fit.
 BULK_CACHE_KIB = 256 * 1024
 
+#: SQLite's default page cache, in KiB, and its sorter's helper threads for CREATE INDEX.
+DEFAULT_CACHE_KIB = 2000
+SORTER_THREADS = 2
+
 #: Rows a statement loads into SQLite's staging table.
 ROWS_PER_STATEMENT = 200
 
@@ -283,13 +287,20 @@ class Dialect:
     def bulk_settings(self, cursor) -> Iterator[None]:
         """A page cache of BULK_CACHE_KIB for this connection while it writes millions of
         index entries in random order (the default, 2 MiB, makes it several times slower)."""
-        cursor.execute("PRAGMA cache_size")
-        (previous,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
-        try:
+        with _pragma(cursor, "cache_size", -BULK_CACHE_KIB):
             yield
-        finally:
-            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+    @contextmanager
+    def index_build_settings(self, cursor) -> Iterator[None]:
+        """While CREATE INDEX sorts millions of entries: the default page cache, which also
+        bounds each run the sorter sorts in memory, and sorter threads. Runs that fit the
+        processor's caches, sorted side by side then merged, beat one run of BULK_CACHE_KIB
+        (at 5 million requests: 3.8 s instead of 9.5 s)."""
+        with (
+            _pragma(cursor, "cache_size", -DEFAULT_CACHE_KIB),
+            _pragma(cursor, "threads", SORTER_THREADS),
+        ):
+            yield
 
 
 class PostgresDialect(Dialect):
@@ -341,6 +352,23 @@ class PostgresDialect(Dialect):
     def bulk_settings(self, cursor) -> Iterator[None]:
         """Nothing to change: the server's own memory settings apply."""
         yield
+
+    @contextmanager
+    def index_build_settings(self, cursor) -> Iterator[None]:
+        """Nothing to change: the server builds an index with its parallel workers."""
+        yield
+
+
+@contextmanager
+def _pragma(cursor, name: str, value: int) -> Iterator[None]:
+    """SQLite's setting `name` at `value` for this connection, restored after."""
+    cursor.execute(f"PRAGMA {name}")
+    (previous,) = cursor.fetchone()
+    cursor.execute(f"PRAGMA {name} = {int(value)}")
+    try:
+        yield
+    finally:
+        cursor.execute(f"PRAGMA {name} = {int(previous)}")
 
 
 def bulk_settings(cursor):
@@ -459,8 +487,9 @@ class Staging:
             self.cursor.execute(f"DROP INDEX {self.cursor.db.ops.quote_name(name)}")
         yield
         self.dialect.check_deferred_constraints(self.cursor)
-        for _name, statement in indexes:
-            self.cursor.execute(statement)
+        with self.dialect.index_build_settings(self.cursor):
+            for _name, statement in indexes:
+                self.cursor.execute(statement)
 
     def target_is_empty(self) -> bool:
         self.cursor.execute(f"SELECT 1 FROM {self.target.table} LIMIT 1")
