@@ -619,3 +619,22 @@ def test_a_first_load_builds_the_indexes_again_and_a_refused_one_keeps_them(db, 
     good = csv_file("requests", "R1,,FRA,2021-01-01,passport,,,pending,", name="good.csv")
     ingest_file(kind="requests", path=good, user=None)
     assert _request_indexes() == before
+
+
+def test_an_ingest_gives_the_connection_its_settings_back(db, csv_file):
+    """SQLite's page cache and sorter threads are raised for an ingest and its index build
+    only; on PostgreSQL nothing is changed."""
+    from django.db import connection
+
+    def settings() -> tuple:
+        if connection.vendor != "sqlite":
+            return ()
+        with connection.cursor() as cursor:
+            return tuple(
+                cursor.execute(f"PRAGMA {name}").fetchone() for name in ("cache_size", "threads")
+            )
+
+    before = settings()
+    cases = csv_file("cases", "C1,FRA,2021-01-01,pending,,,travel_document,other,,")
+    ingest_file(kind="cases", path=cases, user=None)
+    assert settings() == before
