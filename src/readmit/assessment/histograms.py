@@ -1,9 +1,10 @@
 """From the requests' keys to the histograms the estimators take, with numpy alone.
 
-Why this module exists: `queries` reads each country's requests as two arrays of keys
-(`intake.keys`), part by part; each part is counted here, in the thread that read it, so
-that the counting of one part runs beside the reading of the next. Parts hold different
-countries, so the histogram of all is the parts' histograms put end to end.
+Why this module exists: `queries` reads each country's requests as two arrays, the request
+units and the interview units of their keys (`intake.keys`), part by part; each part is
+counted here, in the thread that read it, so that the counting of one part runs beside the
+reading of the next. Parts hold different countries, so the histogram of all is the parts'
+histograms put end to end.
 
 The contract (../shared/contract/assessment.md): a request's state at D is its outcome when
 it has one and decided_day <= D, else pending; t is decided_day - requested_day for the
@@ -57,9 +58,9 @@ def request_histogram(
     interview_keys: Sequence[np.ndarray],
     windows: Sequence[Period],
 ) -> RequestHistogram:
-    """The histogram of the requests of `codes[i]`, whose keys are `request_keys[i]`, and
-    whose interview keys are `interview_keys[i]`, one for each request flagged as having
-    one, in the same order.
+    """The histogram of the requests of `codes[i]`, whose request units are
+    `request_keys[i]`, and whose interview units are `interview_keys[i]`, one for each
+    request flagged as having one, in the same order.
 
     Counted country by country: a country's arrays stay in the processor's cache through
     the dozen steps below, where one pass over millions of requests each would not.
@@ -100,7 +101,7 @@ def _country_histogram(
     n_windows = len(windows)
     requested, outcome_code, decision_days, has_interview = keys.unpack(request_keys)
     if interview_keys.size != np.count_nonzero(has_interview):
-        raise RuntimeError("The requests and their interview keys were read apart.")
+        raise RuntimeError("The requests' interview units do not match their flags.")
     window, as_of = window_of(requested, windows)
     inside = window >= 0
     interview_window, interview_as_of = window[has_interview], as_of
